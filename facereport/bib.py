@@ -1,0 +1,117 @@
+"""The source registry, ``data/sources.bib``: every data row cites keys from it.
+
+pybtex parses it (the same parser sphinxcontrib-bibtex uses for the bibliography, so the two
+never disagree); a light scan of the raw text finds the line of each entry and field, so that
+problems can name them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pybtex.errors
+from pybtex.database import BibliographyDataError, parse_string
+from pybtex.scanner import PybtexSyntaxError
+
+ENTRY_START = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+FIELD_START = re.compile(r"^\s*([A-Za-z_-]+)\s*=", re.MULTILINE)
+
+
+class BibError(Exception):
+    """The file cannot be parsed at all; ``line`` is where the parser stopped."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class Source:
+    key: str
+    type: str
+    fields: dict[str, str]
+    authors: list[str]
+    line: int
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+    @property
+    def language(self) -> str:
+        return self.fields.get("language", "")
+
+    @property
+    def outlet(self) -> str:
+        """The publisher as a reader would name it: journal, then publisher, then first author."""
+        for name in ("journal", "publisher", "howpublished", "organization", "institution"):
+            if self.fields.get(name):
+                return strip_braces(self.fields[name])
+        return self.authors[0] if self.authors else ""
+
+
+def strip_braces(text: str) -> str:
+    return text.replace("{", "").replace("}", "")
+
+
+def _locate(text: str) -> dict[str, tuple[int, dict[str, int]]]:
+    """Line of every entry (by key, lower case as BibTeX compares them) and of its fields."""
+    starts = [(m.start(), m.group(2)) for m in ENTRY_START.finditer(text)]
+    located: dict[str, tuple[int, dict[str, int]]] = {}
+    for i, (pos, key) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        line = text.count("\n", 0, pos) + 1
+        body = text[pos:end]
+        fields = {
+            m.group(1).lower(): line + body.count("\n", 0, m.start())
+            for m in FIELD_START.finditer(body)
+        }
+        located.setdefault(key.lower(), (line, fields))
+    return located
+
+
+def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
+    """(key, first line, repeated line) for each key defined twice."""
+    seen: dict[str, int] = {}
+    dups = []
+    for m in ENTRY_START.finditer(text):
+        key = m.group(2).lower()
+        line = text.count("\n", 0, m.start()) + 1
+        if key in seen:
+            dups.append((m.group(2), seen[key], line))
+        else:
+            seen[key] = line
+    return dups
+
+
+def read_bib(path: Path) -> dict[str, Source]:
+    """Every entry in ``path`` by key. Raises :class:`BibError` if it does not parse."""
+    text = path.read_text(encoding="utf-8")
+    dups = duplicate_keys(text)
+    if dups:
+        key, first, again = dups[0]
+        raise BibError(f"entry {key!r} is defined twice (first at line {first})", again)
+    pybtex.errors.set_strict_mode(True)
+    try:
+        data = parse_string(text, "bibtex")
+    except PybtexSyntaxError as exc:
+        raise BibError(f"BibTeX syntax error: {exc.message}", exc.lineno) from None
+    except BibliographyDataError as exc:
+        raise BibError(f"BibTeX error: {exc}", None) from None
+    located = _locate(text)
+    sources = {}
+    for key, entry in data.entries.items():
+        line, field_lines = located.get(key.lower(), (None, {}))
+        persons = [str(p) for p in entry.persons.get("author", [])]
+        if persons:
+            field_lines.setdefault("author", line)
+        sources[key] = Source(
+            key=key,
+            type=entry.type,
+            fields={k.lower(): str(v) for k, v in entry.fields.items()},
+            authors=[strip_braces(p) for p in persons],
+            line=line or 1,
+            field_lines=field_lines,
+        )
+    return sources

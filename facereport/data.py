@@ -1,0 +1,97 @@
+"""What notebooks load data through: validated first, then typed.
+
+    from facereport import data
+    events = data.load("rollout_events")
+    sources = data.sources()
+
+A table that does not validate raises :class:`~facereport.validate.DataError` listing every
+problem with its file, line and column. During a build, the runner declares which tables a run
+reads (``reads:`` in notebooks/runs.yml); loading any other table fails, so that the runner's
+cache key (which hashes exactly the declared tables) can never miss an input.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import pandas as pd
+
+from .bib import Source, read_bib
+from .paths import Project
+from .validate import DataError, parse_partial_date, registry_path, tables, validate
+
+DECLARED_ENV = "FACEREPORT_READS"
+PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+
+
+def _project(project: Project | None) -> Project:
+    return project or Project.find()
+
+
+def descriptor(project: Project | None = None) -> dict:
+    return json.loads(_project(project).datapackage.read_text(encoding="utf-8"))
+
+
+def resource(name: str, project: Project | None = None) -> dict:
+    for res in tables(descriptor(project)):
+        if res["name"] == name:
+            return res
+    raise KeyError(f"data/datapackage.json has no table named {name!r}")
+
+
+def _check_declared(name: str) -> None:
+    declared = os.environ.get(DECLARED_ENV)
+    if declared is not None and name not in declared.split(","):
+        raise PermissionError(
+            f"this run reads table {name!r}, but notebooks/runs.yml does not declare it under "
+            f"'reads:' (declared: {declared or 'none'}); add it there so that a change to it reruns "
+            f"the notebook"
+        )
+
+
+def load(name: str, project: Project | None = None) -> pd.DataFrame:
+    """One table, validated and typed by its Table Schema.
+
+    Fields checked as ``partial-date`` gain three columns: ``<field>_start`` (first day covered),
+    ``<field>_precision`` (year, month or day) and ``<field>_year``.
+    """
+    project = _project(project)
+    _check_declared(name)
+    _, problems = validate(project, only=[name])
+    if problems:
+        raise DataError(problems)
+    res = resource(name, project)
+    frame = pd.read_csv(project.data_dir / res["path"], dtype=str, keep_default_na=False, encoding="utf-8")
+    for field in res["schema"]["fields"]:
+        col = field["name"]
+        frame[col] = frame[col].astype(PANDAS_TYPES.get(field.get("type", "string"), "string"))
+        checks = field.get("x-check", [])
+        if "partial-date" in ([checks] if isinstance(checks, str) else checks):
+            parsed = frame[col].map(lambda v: parse_partial_date(v) if v else (None, None))
+            frame[f"{col}_start"] = pd.to_datetime(parsed.map(lambda p: p[0]))
+            frame[f"{col}_precision"] = parsed.map(lambda p: p[1]).astype("string")
+            frame[f"{col}_year"] = frame[f"{col}_start"].dt.year.astype("Int64")
+    return frame
+
+
+def sources(project: Project | None = None) -> dict[str, Source]:
+    """The source registry (data/sources.bib), by key."""
+    project = _project(project)
+    return read_bib(registry_path(project, descriptor(project)))
+
+
+def enum(name: str, field: str, project: Project | None = None) -> list[str]:
+    """The allowed values of a field, in the schema's order (the order charts use)."""
+    for f in resource(name, project)["schema"]["fields"]:
+        if f["name"] == field:
+            return list(f.get("constraints", {}).get("enum", []))
+    raise KeyError(f"table {name!r} has no field {field!r}")
+
+
+def labels(name: str, field: str, project: Project | None = None) -> dict[str, str]:
+    """Readers' labels of a field's values ("x-labels" in the schema), falling back to the value."""
+    for f in resource(name, project)["schema"]["fields"]:
+        if f["name"] == field:
+            given = f.get("x-labels", {})
+            return {v: given.get(v, v) for v in f.get("constraints", {}).get("enum", given)}
+    raise KeyError(f"table {name!r} has no field {field!r}")

@@ -1,0 +1,218 @@
+"""The rollout strand: filtering the events table by a notebook's parameters, the counts the
+chapter states, and its charts. The notebook reads as the argument; the mechanics live here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pycountry
+
+from .cite import markdown_table
+from .style import GREY, OKABE_ITO
+
+NATIONWIDE = "Nationwide or multi-province"
+# pycountry's ISO names carry the unit's type ("Zhejiang Sheng"); readers know the short names.
+PROVINCE_OVERRIDES = {"CN-NM": "Inner Mongolia", "CN-XZ": "Tibet (Xizang)"}
+
+
+def province_name(code: str) -> str:
+    if not code:
+        return NATIONWIDE
+    if code in PROVINCE_OVERRIDES:
+        return PROVINCE_OVERRIDES[code]
+    sub = pycountry.subdivisions.get(code=code)
+    return sub.name.split(" ")[0] if sub else code
+
+
+@dataclass(frozen=True)
+class Selection:
+    start_year: int
+    end_year: int
+    sectors: tuple[str, ...]
+    provinces: tuple[str, ...]
+
+    def describe(self, sector_labels: dict[str, str]) -> str:
+        """The selection in words, for captions."""
+        parts = [f"{self.start_year}–{self.end_year}"]
+        if self.sectors:
+            parts.append("sectors: " + ", ".join(sector_labels.get(s, s) for s in self.sectors))
+        if self.provinces:
+            parts.append("provinces: " + ", ".join(province_name(p) for p in self.provinces))
+        return "; ".join(parts)
+
+
+def select(events: pd.DataFrame, start_year: int, end_year: int, sectors: list[str],
+           provinces: list[str], known_sectors: list[str]) -> tuple[pd.DataFrame, Selection]:
+    """The events a chapter's parameters ask for; a bad parameter raises a clear ValueError.
+
+    ``provinces`` takes ISO 3166-2 codes; "" selects the nationwide events.
+    """
+    if start_year > end_year:
+        raise ValueError(f"start_year ({start_year}) is after end_year ({end_year})")
+    unknown = sorted(set(sectors) - set(known_sectors))
+    if unknown:
+        raise ValueError(f"unknown sector(s) {unknown}; known: {', '.join(known_sectors)}")
+    bad = sorted(p for p in provinces if p and pycountry.subdivisions.get(code=p) is None)
+    if bad:
+        raise ValueError(f"unknown province code(s) {bad}; use ISO 3166-2 codes such as 'CN-ZJ', or '' for nationwide")
+    keep = events["date_year"].between(start_year, end_year)
+    if sectors:
+        keep &= events["sector"].isin(sectors)
+    if provinces:
+        keep &= events["province"].isin(provinces)
+    chosen = events[keep].sort_values(["date_start", "id"]).reset_index(drop=True)
+    return chosen, Selection(start_year, end_year, tuple(sectors), tuple(provinces))
+
+
+def cumulative_by_sector(events: pd.DataFrame, sectors: list[str], start_year: int, end_year: int) -> pd.DataFrame:
+    """Events recorded up to and including each year, one column per sector."""
+    years = range(start_year, end_year + 1)
+    counts = (events.groupby(["date_year", "sector"]).size().unstack(fill_value=0)
+              .reindex(index=years, columns=sectors, fill_value=0))
+    counts.index.name = "year"
+    return counts.cumsum()
+
+
+def by_province(events: pd.DataFrame) -> pd.Series:
+    """Events per provincial-level unit (nationwide events under their own label), most first."""
+    names = events["province"].map(province_name)
+    return names.value_counts().sort_values(ascending=False, kind="stable")
+
+
+def decimal_year(events: pd.DataFrame) -> pd.Series:
+    """Where an event sits on a time axis: mid-period for a date known only to the year or month."""
+    start = events["date_start"]
+    offset_days = events["date_precision"].map({"year": 182, "month": 14, "day": 0}).astype(float)
+    days = start.dt.dayofyear.astype(float) - 1 + offset_days
+    return start.dt.year + days / 365.25
+
+
+def cited_keys(events: pd.DataFrame) -> list[str]:
+    return sorted({k.strip() for keys in events["sources"] for k in keys.split(";") if k.strip()})
+
+
+def findings(events: pd.DataFrame, registry: dict, sector_labels: dict[str, str]) -> dict:
+    """Every number and phrase the chapter's prose states, computed from the selected events.
+
+    Numbers stay numbers (glued as text); phrases are strings (glued as markdown).
+    """
+    years = events["date_year"].astype(int)
+    per_year = years.value_counts().sort_index()
+    per_sector = events["sector"].value_counts()
+    per_province = events.loc[events["province"] != "", "province"].value_counts()
+    keys = cited_keys(events)
+    languages = pd.Series([registry[k].language for k in keys], dtype="string")
+    restrictions = events[events["event_type"] == "restriction"]
+    if restrictions.empty:
+        restriction_sentence = "This selection holds no restriction."
+    else:
+        first = restrictions.iloc[0]
+        restriction_sentence = (f"The first restriction in this selection dates from "
+                                f"{first['date']}: {first['summary']}")
+    top_sector = per_sector.index[0]
+    return {
+        "n_events": int(len(events)),
+        "n_sources": len(keys),
+        "n_sectors": int(events["sector"].nunique()),
+        "n_provinces": int(per_province.size),
+        "n_nationwide": int((events["province"] == "").sum()),
+        "first_year": int(years.min()),
+        "last_year": int(years.max()),
+        "median_year": int(np.median(years)),
+        "peak_year": int(per_year.idxmax()),
+        "peak_year_events": int(per_year.max()),
+        "top_sector": sector_labels.get(top_sector, top_sector),
+        "top_sector_events": int(per_sector.iloc[0]),
+        "top_province": province_name(per_province.index[0]) if per_province.size else "No single province",
+        "top_province_events": int(per_province.iloc[0]) if per_province.size else 0,
+        "n_mandates": int((events["event_type"] == "mandate").sum()),
+        "n_restrictions": int(len(restrictions)),
+        "restriction_sentence": restriction_sentence,
+        "n_zh_sources": int((languages == "zh").sum()),
+        "n_en_sources": int((languages == "en").sum()),
+        "n_year_only": int((events["date_precision"] == "year").sum()),
+        "n_month_only": int((events["date_precision"] == "month").sum()),
+        "n_reported": int((events["date_type"] == "reported").sum()),
+        "n_low_confidence": int((events["confidence"] == "low").sum()),
+    }
+
+
+def events_table(events: pd.DataFrame, sector_labels: dict[str, str]) -> str:
+    """The events as a MyST table whose last column cites the source registry."""
+    table = events.assign(
+        when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)"}),
+        sector_label=events["sector"].map(sector_labels),
+        place=[", ".join(p for p in (city, province_name(code) if code else "Nationwide") if p)
+               for city, code in zip(events["city"], events["province"])],
+    )
+    return markdown_table(table, {"id": "Id", "when": "Date", "sector_label": "Sector", "place": "Place",
+                                  "summary": "What the sources report", "evidence": "Evidence (first source, verbatim)",
+                                  "sources": "Sources"})
+
+
+# ---------------------------------------------------------------- charts
+
+def timeline(events: pd.DataFrame, sectors: list[str], labels: dict[str, str], kinds: list[str]):
+    """One row per sector, one mark per event, coloured by kind of event; hollow marks are
+    dates known only to the year."""
+    present = [s for s in sectors if s in set(events["sector"])]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(present), 3) + 1.2))
+    rows = {s: i for i, s in enumerate(reversed(present))}
+    x = decimal_year(events)
+    jitter = (events["id"].map(lambda s: int(s[-3:])) % 5 - 2) * 0.06  # fixed, not random: same bytes every run
+    y = events["sector"].map(rows) + jitter
+    for i, kind in enumerate(kinds):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        for precise, face in ((True, colour), (False, "none")):
+            m = (events["event_type"] == kind) & ((events["date_precision"] != "year") == precise)
+            if m.any():
+                ax.scatter(x[m], y[m], s=28, facecolors=face, edgecolors=colour, linewidths=1.2,
+                           label=kind if precise or not ((events["event_type"] == kind) & (events["date_precision"] != "year")).any() else None,
+                           zorder=3)
+    ax.set_yticks(list(rows.values()), [labels.get(s, s) for s in rows])
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("Year (hollow marks: date known only to the year, placed mid-year)")
+    ax.legend(title="Kind of event", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def cumulative_panels(cumulative: pd.DataFrame, labels: dict[str, str]):
+    """Small multiples: the running count of events per sector, each on the same scale, so that
+    sectors compare without a legend of a dozen colours."""
+    cols = [c for c in cumulative.columns if cumulative[c].iloc[-1] > 0]
+    n = max(len(cols), 1)
+    ncols = 3 if n > 4 else n
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 1.9 * nrows + 0.4), sharex=True, sharey=True, squeeze=False)
+    top = max(int(cumulative.to_numpy().max()), 1)
+    for ax, col in zip(axes.flat, cols):
+        ax.step(cumulative.index, cumulative[col], where="post", color=OKABE_ITO[0], linewidth=1.8)
+        ax.fill_between(cumulative.index, cumulative[col], step="post", color=OKABE_ITO[0], alpha=0.15)
+        ax.set_title(labels.get(col, col), fontsize=9, loc="left")
+        ax.set_ylim(0, top * 1.1)
+        ax.grid(axis="y", visible=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    for ax in list(axes.flat)[len(cols):]:
+        ax.set_visible(False)
+    fig.supylabel("Events recorded so far", fontsize=9, color=GREY)
+    fig.tight_layout()
+    return fig
+
+
+def province_bars(counts: pd.Series):
+    """Horizontal bars, most events at the top; the nationwide bar stands apart in grey."""
+    counts = counts.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.28 * max(len(counts), 4) + 1))
+    colours = [GREY if name == NATIONWIDE else OKABE_ITO[0] for name in counts.index]
+    ax.barh(counts.index, counts.to_numpy(), color=colours)
+    for i, v in enumerate(counts.to_numpy()):
+        ax.text(v + 0.1, i, str(int(v)), va="center", fontsize=8)
+    ax.set_xlabel("Events recorded")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", visible=False)
+    return fig

@@ -1,0 +1,206 @@
+"""Run the notebooks of ``notebooks/runs.yml`` with papermill, into ``book/chapters/``.
+
+A run is reused only when nothing it depends on changed: its notebook, its parameters, the tables
+it reads (and the Data Package and source registry they are validated against), the package code
+and the lock file. Their SHA-256 is the run's fingerprint, kept in ``_build/runs/<name>.json``.
+(Jupyter Book's own cache hashes code cells only and misses changed data: jupyter-book#1633.)
+
+A failing notebook prints the notebook, the failing cell and the traceback, keeps the executed
+copy for inspection in ``_build/failed/``, and leaves the last good executed copy in place.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .paths import Project
+from .runs import Run, RunListError, load_plan
+
+RUNNER_VERSION = "1"      # bump when the way notebooks are executed or cleaned changes
+KERNEL = "python3"        # papermill needs it explicit (papermill#251)
+SOURCE_DATE_EPOCH = "1575244800"  # 2019-12-02, the seed article's day: any fixed value will do
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class RunFailed(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    run: Run
+    status: str          # "ran" or "reused"
+    seconds: float
+
+
+def _data_files(project: Project, run: Run) -> list[Path]:
+    from .data import descriptor
+    from .validate import registry_path
+
+    desc = descriptor(project)
+    by_name = {r["name"]: r for r in desc["resources"]}
+    missing = [name for name in run.reads if name not in by_name]
+    if missing:
+        raise RunFailed(f"run {run.name!r} reads {missing}, which data/datapackage.json does not list")
+    files = [project.datapackage, registry_path(project, desc)]
+    return files + [project.data_dir / by_name[name]["path"] for name in run.reads]
+
+
+def fingerprint(project: Project, run: Run) -> str:
+    """SHA-256 of everything the run's output depends on."""
+    h = hashlib.sha256()
+
+    def add(label: str, payload: bytes) -> None:
+        h.update(f"{label}\0{len(payload)}\0".encode())
+        h.update(payload)
+
+    add("runner", RUNNER_VERSION.encode())
+    add("notebook", (project.root / run.notebook).read_bytes())
+    add("parameters", json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
+    for path in _data_files(project, run):
+        add(f"data:{project.rel(path)}", path.read_bytes())
+    for path in sorted(project.package_dir.glob("*.py")):
+        add(f"code:{path.name}", path.read_bytes())
+    add("lock", project.lock_file.read_bytes() if project.lock_file.exists() else b"")
+    return h.hexdigest()
+
+
+def check_parameters(project: Project, run: Run) -> None:
+    import papermill
+
+    declared = papermill.inspect_notebook(str(project.root / run.notebook))
+    unknown = sorted(set(run.parameters) - set(declared))
+    if unknown:
+        raise RunFailed(
+            f"run {run.name!r}: {run.notebook} has no parameter(s) {', '.join(unknown)}; "
+            f"its parameters cell declares: {', '.join(declared) or 'none'}"
+        )
+
+
+def clean(path: Path) -> None:
+    """Drop what differs between two runs of the same inputs: timings and papermill's clock."""
+    nb = nbformat.read(path, as_version=4)
+    pm = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "exception", "environment_variables", "version", "input_path", "output_path"):
+        pm.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.get("papermill", {}).clear()
+        cell.metadata.pop("papermill", None)
+    nbformat.write(nb, path)
+
+
+@contextlib.contextmanager
+def _environment(project: Project, run: Run):
+    from .data import DECLARED_ENV
+
+    saved = dict(os.environ)
+    os.environ.update({
+        DECLARED_ENV: ",".join(run.reads),
+        "FACEREPORT_ROOT": str(project.root),
+        "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
+        "PYTHONHASHSEED": "0",
+    })
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _describe_failure(project: Project, run: Run, exc: Exception, kept: Path | None) -> str:
+    head = f"run: {run.notebook} (run {run.name!r}, parameters {json.dumps(run.parameters, ensure_ascii=False)}) failed"
+    lines = []
+    if hasattr(exc, "cell_index"):
+        lines.append(f"{head} in cell {exc.cell_index} (execution count {exc.exec_count}):")
+        lines.append("---- cell source ----")
+        lines.append(exc.source.rstrip())
+        lines.append("---- traceback ----")
+        lines.append(ANSI.sub("", "\n".join(exc.traceback)).rstrip())
+    else:
+        lines.append(f"{head}: {type(exc).__name__}: {exc}")
+    if kept:
+        lines.append(f"---- the executed copy, with the error, is in {project.rel(kept)}")
+    lines.append("The last good executed copy and the last good book are unchanged.")
+    return "\n".join(lines)
+
+
+def execute(project: Project, run: Run, force: bool = False) -> Outcome:
+    """Run one notebook unless an executed copy of the same fingerprint exists."""
+    import papermill
+
+    out = run.output(project)
+    stamp = project.run_stamps_dir / f"{run.name}.json"
+    fp = fingerprint(project, run)
+    if not force and out.exists() and stamp.exists():
+        if json.loads(stamp.read_text()).get("fingerprint") == fp:
+            return Outcome(run, "reused", 0.0)
+    check_parameters(project, run)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=project.build_dir if project.build_dir.exists() else None) as tmp:
+        tmp_out = Path(tmp) / out.name
+        try:
+            with _environment(project, run):
+                papermill.execute_notebook(
+                    str(project.root / run.notebook), str(tmp_out),
+                    parameters=run.parameters, kernel_name=KERNEL, cwd=str(project.root),
+                    progress_bar=False, log_output=False, report_mode=False,
+                )
+        except Exception as exc:  # papermill's own error, or the kernel dying
+            kept = None
+            if tmp_out.exists():
+                failed = project.build_dir / "failed"
+                failed.mkdir(parents=True, exist_ok=True)
+                kept = failed / out.name
+                os.replace(tmp_out, kept)
+            raise RunFailed(_describe_failure(project, run, exc, kept)) from None
+        clean(tmp_out)
+        os.replace(tmp_out, out)
+    seconds = time.perf_counter() - t0
+    project.run_stamps_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"fingerprint": fp, "seconds": round(seconds, 1)}, indent=1) + "\n")
+    return Outcome(run, "ran", seconds)
+
+
+def run_all(project: Project, only: list[str] | None = None, overrides: dict[str, dict] | None = None,
+            force: bool = False) -> list[Outcome]:
+    """Execute every run (or the named ones), with parameter overrides by run name."""
+    plan = load_plan(project)
+    runs = [plan.run(n) for n in only] if only else plan.runs
+    outcomes = []
+    for run in runs:
+        params = {**run.parameters, **(overrides or {}).get(run.name, {})}
+        run = Run(run.name, run.notebook, run.reads, params, run.title)
+        outcome = execute(project, run, force=force)
+        print(f"run: {run.name}: {outcome.status}" + (f" in {outcome.seconds:.1f} s" if outcome.status == "ran" else ""))
+        outcomes.append(outcome)
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the notebooks of notebooks/runs.yml.")
+    parser.add_argument("runs", nargs="*", help="run names (default: all)")
+    parser.add_argument("--force", action="store_true", help="rerun even if nothing changed")
+    args = parser.parse_args(argv)
+    try:
+        run_all(Project.find(), args.runs or None, force=args.force)
+    except (RunFailed, RunListError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,459 @@
+"""Validate ``data/``: the Data Package, every table against its Table Schema, the source registry,
+and what a schema cannot say (sources exist, dates are real and not in the future, ISO codes exist,
+URLs are http(s)).
+
+Every problem names the file, the line and the column, so that a person can go straight to it:
+
+    data/rollout_events.csv:14: column 'date': expected a date ... found '2019-13'
+
+Run it alone with ``make validate`` (``python -m facereport.validate``); ``make book`` runs it first
+and stops there if anything is wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .bib import BibError, Source, read_bib
+from .paths import Project
+
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+DOI = re.compile(r"10\.\d{4,9}/\S+")
+BIB_REQUIRED = ("title", "author", "year", "urldate", "language")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:"
+        return f"{where} column '{self.column}': {self.message}" if self.column else f"{where} {self.message}"
+
+
+class DataError(Exception):
+    """Raised by the loader when data does not validate; carries every problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in data/:\n{lines}{more}")
+
+
+@dataclass
+class Context:
+    today: dt.date
+    sources: dict[str, Source]
+
+
+# ---------------------------------------------------------------- cell checks named in schemas
+# A field opts in with "x-check": "<name>" (or a list of names) in datapackage.json; each check
+# returns None when the value is fine, else what was expected. Empty cells are the schema's
+# "required" constraint's business, not these checks'.
+
+def parse_partial_date(value: str) -> tuple[dt.date, str]:
+    """The first day a partial ISO date covers, and its precision ('year', 'month' or 'day').
+
+    Raises ValueError with a message a person can act on.
+    """
+    m = PARTIAL_DATE.fullmatch(value)
+    if not m:
+        raise ValueError(
+            f"expected an ISO 8601 date at the source's precision (YYYY, YYYY-MM or YYYY-MM-DD), "
+            f"found {value!r}"
+        )
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        start = dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    return start, ("day" if day else "month" if month else "year")
+
+
+def check_partial_date(value: str, ctx: Context) -> str | None:
+    """A real date at year, month or day precision (YYYY, YYYY-MM, YYYY-MM-DD), not in the future."""
+    try:
+        start, _ = parse_partial_date(value)
+    except ValueError as exc:
+        return str(exc)
+    if start > ctx.today:
+        return f"date {value!r} is in the future (today is {ctx.today.isoformat()})"
+    return None
+
+
+def check_subdivision(value: str, ctx: Context) -> str | None:
+    """An ISO 3166-2 subdivision code that exists (checked with pycountry)."""
+    import pycountry
+
+    if pycountry.subdivisions.get(code=value) is None:
+        return f"expected an ISO 3166-2 subdivision code such as 'CN-BJ', found {value!r}"
+    return None
+
+
+def check_country(value: str, ctx: Context) -> str | None:
+    """An ISO 3166-1 alpha-3 country code that exists (checked with pycountry)."""
+    import pycountry
+
+    if pycountry.countries.get(alpha_3=value) is None:
+        return f"expected an ISO 3166-1 alpha-3 country code such as 'CHN', found {value!r}"
+    return None
+
+
+def check_source_keys(value: str, ctx: Context) -> str | None:
+    """Every key is an entry of sources.bib."""
+    keys = [k.strip() for k in value.split(";")]
+    if any(not k for k in keys):
+        return f"expected source keys separated by ';', found an empty key in {value!r}"
+    missing = [k for k in keys if k not in ctx.sources]
+    if missing:
+        return f"source key(s) {', '.join(map(repr, missing))} not found in data/sources.bib"
+    return None
+
+
+def check_http_url(value: str, ctx: Context) -> str | None:
+    """An http:// or https:// URL (no javascript:, file: or other schemes)."""
+    if not re.match(r"https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        return f"expected an http:// or https:// URL, found {value!r}"
+    return None
+
+
+CHECKS: dict[str, Callable[[str, Context], str | None]] = {
+    "partial-date": check_partial_date,
+    "iso3166-2": check_subdivision,
+    "iso3166-1-alpha3": check_country,
+    "source-keys": check_source_keys,
+    "http-url": check_http_url,
+}
+
+
+def field_checks(field: dict) -> list[str]:
+    names = field.get("x-check", [])
+    return [names] if isinstance(names, str) else list(names)
+
+
+# ---------------------------------------------------------------- the Data Package descriptor
+
+def read_descriptor(project: Project) -> tuple[dict | None, list[Problem]]:
+    rel = project.rel(project.datapackage)
+    try:
+        text = project.datapackage.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(rel, 1, "", f"cannot read the Data Package: {exc}")]
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(rel, exc.lineno, "", f"not valid JSON: {exc.msg} (character {exc.colno})")]
+    from frictionless import FrictionlessException, Package
+
+    try:
+        errors = list(Package.metadata_validate(descriptor))
+    except FrictionlessException as exc:
+        errors = [exc.error]
+    problems = [Problem(rel, 1, "", f"not a valid Data Package: {e.note or e.message}") for e in errors]
+    for field in _all_fields(descriptor):
+        for name in field_checks(field):
+            if name not in CHECKS:
+                problems.append(Problem(rel, _line_of(text, f'"{field.get("name")}"'), "",
+                                        f"field {field.get('name')!r} names unknown check {name!r}; "
+                                        f"known: {', '.join(CHECKS)}"))
+    return (None if problems else descriptor), problems
+
+
+def _all_fields(descriptor: dict) -> Iterable[dict]:
+    for res in descriptor.get("resources", []):
+        yield from (res.get("schema") or {}).get("fields", [])
+
+
+def _line_of(text: str, needle: str) -> int:
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+
+def tables(descriptor: dict) -> list[dict]:
+    """The tabular resources: those with a Table Schema."""
+    return [r for r in descriptor.get("resources", []) if "schema" in r]
+
+
+def registry_path(project: Project, descriptor: dict) -> Path:
+    """The source registry is the package's one BibTeX resource."""
+    bibs = [r for r in descriptor.get("resources", []) if r.get("format") == "bib"]
+    if len(bibs) != 1:
+        raise ValueError("data/datapackage.json must list exactly one resource with format 'bib'")
+    return project.data_dir / bibs[0]["path"]
+
+
+# ---------------------------------------------------------------- the source registry
+
+def validate_sources(project: Project, path: Path, ctx_today: dt.date) -> tuple[dict[str, Source], list[Problem]]:
+    rel = project.rel(path)
+    try:
+        sources = read_bib(path)
+    except FileNotFoundError:
+        return {}, [Problem(rel, 1, "", "the source registry is missing")]
+    except UnicodeDecodeError as exc:
+        return {}, [_encoding_problem(rel, path.read_bytes(), exc, header=None)]
+    except BibError as exc:
+        return {}, [Problem(rel, exc.line or 1, "", str(exc))]
+    problems = []
+    for src in sources.values():
+        def bad(name: str, message: str) -> None:
+            problems.append(Problem(rel, src.line_of(name), name, f"entry {src.key!r}: {message}"))
+
+        for name in BIB_REQUIRED:
+            if name == "author":
+                if not src.authors:
+                    bad(name, "needs an author (a person, or an organisation in double braces)")
+            elif not src.fields.get(name, "").strip():
+                bad(name, f"needs a {name} field")
+        if not any(src.fields.get(n) for n in ("url", "doi", "note")):
+            bad("url", "needs a url or doi, or a note saying why there is none")
+        if src.fields.get("url") and (msg := check_http_url(src.fields["url"], None)):
+            bad("url", msg)
+        if src.fields.get("doi") and not DOI.fullmatch(src.fields["doi"]):
+            bad("doi", f"expected a DOI such as '10.1000/xyz', found {src.fields['doi']!r}")
+        for name in ("date", "urldate"):
+            if src.fields.get(name):
+                msg = check_partial_date(src.fields[name], Context(ctx_today, {}))
+                if msg:
+                    bad(name, msg)
+        if src.fields.get("date") and src.fields.get("year") and not src.fields["date"].startswith(src.fields["year"]):
+            bad("year", f"year {src.fields['year']!r} disagrees with date {src.fields['date']!r}")
+        lang = src.fields.get("language", "")
+        if lang and not _is_language(lang):
+            bad("language", f"expected an ISO 639-1 language code such as 'en' or 'zh', found {lang!r}")
+    return sources, problems
+
+
+def _is_language(code: str) -> bool:
+    import pycountry
+
+    return pycountry.languages.get(alpha_2=code) is not None
+
+
+# ---------------------------------------------------------------- one table
+
+def _encoding_problem(rel: str, raw: bytes, exc: UnicodeDecodeError, header: list[str] | None) -> Problem:
+    line = raw.count(b"\n", 0, exc.start) + 1
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    column = ""
+    if header:
+        # Which CSV column holds the bad byte: count the fields before it on its line.
+        before = raw[line_start:exc.start].decode("utf-8", errors="replace")
+        fields = next(csv.reader([before]), [])
+        index = max(len(fields) - 1, 0)
+        column = header[index] if index < len(header) else ""
+    return Problem(rel, line, column,
+                   f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded "
+                   f"(save the file as UTF-8)")
+
+
+def read_rows(path: Path, rel: str) -> tuple[list[str], list[tuple[int, list[str]]], list[Problem]]:
+    """Header, data rows with the line each starts on, and problems of encoding and shape."""
+    raw = path.read_bytes()
+    first_line = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    header_guess = next(csv.reader([first_line]), [])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [], [_encoding_problem(rel, raw, exc, header_guess)]
+    if text.startswith("\ufeff"):
+        return [], [], [Problem(rel, 1, "", "starts with a byte-order mark; save as UTF-8 without BOM")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] = []
+    last_end = 0
+    try:
+        for cells in reader:
+            start = last_end + 1
+            last_end = reader.line_num
+            if not header:
+                header = cells
+            else:
+                rows.append((start, cells))
+    except csv.Error as exc:
+        return header, rows, [Problem(rel, last_end + 1, "", f"CSV cannot be read: {exc}")]
+    return header, rows, []
+
+
+def check_header(rel: str, header: list[str], fields: list[dict]) -> list[Problem]:
+    expected = [f["name"] for f in fields]
+    if header == expected:
+        return []
+    problems = []
+    for i in range(max(len(header), len(expected))):
+        found = header[i] if i < len(header) else None
+        want = expected[i] if i < len(expected) else None
+        if found == want:
+            continue
+        if want is None:
+            problems.append(Problem(rel, 1, found, f"unexpected column {i + 1} {found!r}; the schema has {len(expected)} columns"))
+        elif found is None:
+            problems.append(Problem(rel, 1, want, f"column {i + 1} {want!r} is missing"))
+        else:
+            problems.append(Problem(rel, 1, found, f"expected column {i + 1} to be {want!r}, found {found!r}"))
+    return problems
+
+
+def validate_table(project: Project, resource: dict, ctx: Context) -> tuple[int, list[Problem]]:
+    """Number of data rows, and the problems of one tabular resource."""
+    path = project.data_dir / resource["path"]
+    rel = project.rel(path)
+    if not path.is_file():
+        return 0, [Problem(rel, 1, "", f"the file of resource {resource['name']!r} is missing")]
+    fields = resource["schema"]["fields"]
+    header, rows, problems = read_rows(path, rel)
+    if problems:
+        return len(rows), problems
+    problems = check_header(rel, header, fields)
+    if problems:
+        return len(rows), problems  # every row would be misread: stop here
+
+    line_of_row = {i + 2: line for i, (line, _) in enumerate(rows)}  # frictionless counts the header as row 1
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            problems.append(Problem(rel, line, "", "blank row"))
+        elif len(cells) != len(fields):
+            problems.append(Problem(rel, line, "", f"expected {len(fields)} cells, found {len(cells)}"))
+        else:
+            for field, value in zip(fields, cells):
+                problems.extend(_cell_problems(rel, line, field, value, ctx))
+    problems.extend(_schema_problems(rel, resource, path, line_of_row))
+    return len(rows), problems
+
+
+def _cell_problems(rel: str, line: int, field: dict, value: str, ctx: Context) -> list[Problem]:
+    name = field["name"]
+    out = []
+    if "\n" in value or "\r" in value:
+        out.append(Problem(rel, line, name, "cells hold one line; found a line break"))
+    if value != value.strip():
+        out.append(Problem(rel, line, name, f"leading or trailing spaces in {value!r}"))
+    if value.strip():
+        for check in field_checks(field):
+            msg = CHECKS[check](value.strip(), ctx)
+            if msg:
+                out.append(Problem(rel, line, name, msg))
+    return out
+
+
+def _schema_problems(rel: str, resource: dict, path: Path, line_of_row: dict[int, int]) -> list[Problem]:
+    """Types, constraints and keys, as the Table Schema states them (checked by frictionless)."""
+    from frictionless import Resource, Schema
+
+    # Relative to its basepath: frictionless refuses absolute paths as unsafe.
+    res = Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(resource["schema"]),
+                   format="csv", encoding="utf-8")
+    report = res.validate()
+    problems = []
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            line = line_of_row.get(row, row or 1)
+            column = getattr(err, "field_name", "") or ""
+            problems.append(Problem(rel, line, column, _describe(err, resource, line_of_row)))
+    return problems
+
+
+def _describe(err, resource: dict, line_of_row: dict[int, int]) -> str:
+    cell = getattr(err, "cell", None)
+    note = err.note or ""
+    if err.type in ("unique-error", "primary-key"):
+        m = re.search(r"position \"?(\d+)", note)
+        first = line_of_row.get(int(m.group(1))) if m else None
+        keys = ", ".join(resource["schema"].get("primaryKey", [])) if err.type == "primary-key" else ""
+        what = f"duplicate {'primary key (' + keys + ')' if keys else 'value ' + repr(cell)}"
+        return f"{what}: already used at line {first}" if first else what
+    if err.type == "constraint-error":
+        field = next((f for f in resource["schema"]["fields"] if f["name"] == err.field_name), {})
+        constraints = field.get("constraints", {})
+        if '"required"' in note:
+            return "required, but empty"
+        if '"enum"' in note:
+            return f"expected one of {', '.join(constraints['enum'])}; found {cell!r}"
+        if '"pattern"' in note:
+            return f"expected to match the pattern {constraints['pattern']}; found {cell!r}"
+        return f"{note}; found {cell!r}"
+    if err.type == "type-error":
+        return f"expected a value of type {note or 'per the schema'}; found {cell!r}"
+    return f"{err.title}: {note}"
+
+
+# ---------------------------------------------------------------- everything
+
+@dataclass
+class Summary:
+    tables: dict[str, int]
+    sources: int
+    unused_sources: list[str]
+
+
+def validate(project: Project, today: dt.date | None = None, only: Iterable[str] | None = None) -> tuple[Summary, list[Problem]]:
+    """Validate the whole package, or only the named tables (the registry is always checked)."""
+    today = today or dt.date.today()
+    descriptor, problems = read_descriptor(project)
+    if descriptor is None:
+        return Summary({}, 0, []), problems
+    try:
+        bib_path = registry_path(project, descriptor)
+    except ValueError as exc:
+        return Summary({}, 0, []), [Problem(project.rel(project.datapackage), 1, "", str(exc))]
+    sources, problems = validate_sources(project, bib_path, today)
+    ctx = Context(today, sources)
+    counts = {}
+    cited: set[str] = set()
+    wanted = set(only) if only is not None else None
+    for resource in tables(descriptor):
+        if wanted is not None and resource["name"] not in wanted:
+            continue
+        n, table_problems = validate_table(project, resource, ctx)
+        counts[resource["name"]] = n
+        problems.extend(table_problems)
+        cited |= _cited_keys(project, resource)
+    unused = sorted(set(sources) - cited) if wanted is None else []
+    return Summary(counts, len(sources), unused), sorted(problems)
+
+
+def _cited_keys(project: Project, resource: dict) -> set[str]:
+    names = [f["name"] for f in resource["schema"]["fields"] if "source-keys" in field_checks(f)]
+    if not names:
+        return set()
+    try:
+        with open(project.data_dir / resource["path"], encoding="utf-8", newline="") as fh:
+            return {k.strip() for row in csv.DictReader(fh) for n in names for k in (row.get(n) or "").split(";") if k.strip()}
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="treat this day as today (YYYY-MM-DD)")
+    args = parser.parse_args(argv)
+    project = Project.find()
+    summary, problems = validate(project, today=args.today)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        files = len({p.path for p in problems})
+        print(f"validate: {len(problems)} problem(s) in {files} file(s); nothing else was run.", file=sys.stderr)
+        return 1
+    rows = ", ".join(f"{name} {n} rows" for name, n in summary.tables.items())
+    print(f"validate: data/ is valid: {rows}; {summary.sources} sources")
+    if summary.unused_sources:
+        print(f"validate: note: sources cited by no row: {', '.join(summary.unused_sources)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
