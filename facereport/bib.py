@@ -14,8 +14,8 @@ import pybtex.errors
 from pybtex.database import BibliographyDataError, parse_string
 from pybtex.scanner import PybtexSyntaxError
 
-ENTRY_START = re.compile(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
-FIELD_START = re.compile(r"^\s*([A-Za-z_-]+)\s*=", re.MULTILINE)
+ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+FIELD_START = re.compile(r"^[ \t]*([A-Za-z_-]+)\s*=", re.MULTILINE)
 
 
 class BibError(Exception):
@@ -96,7 +96,7 @@ def read_bib(path: Path) -> dict[str, Source]:
     try:
         data = parse_string(text, "bibtex")
     except PybtexSyntaxError as exc:
-        raise BibError(f"BibTeX syntax error: {exc.message}", exc.lineno) from None
+        raise BibError(f"BibTeX syntax error: {exc}", getattr(exc, "lineno", None)) from None
     except BibliographyDataError as exc:
         raise BibError(f"BibTeX error: {exc}", None) from None
     located = _locate(text)

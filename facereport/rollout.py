@@ -10,7 +10,7 @@ import pandas as pd
 import pycountry
 
 from .cite import markdown_table
-from .style import GREY, OKABE_ITO
+from .style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
 
 NATIONWIDE = "Nationwide or multi-province"
 # pycountry's ISO names carry the unit's type ("Zhejiang Sheng"); readers know the short names.
@@ -109,8 +109,8 @@ def findings(events: pd.DataFrame, registry: dict, sector_labels: dict[str, str]
         restriction_sentence = "This selection holds no restriction."
     else:
         first = restrictions.iloc[0]
-        restriction_sentence = (f"The first restriction in this selection dates from "
-                                f"{first['date']}: {first['summary']}")
+        restriction_sentence = (f"The earliest restriction in this selection is dated {first['date']} "
+                                f"({first['id']}): {first['summary'].split('. ')[0].rstrip('.')}.")
     top_sector = per_sector.index[0]
     return {
         "n_events": int(len(events)),
@@ -155,26 +155,33 @@ def events_table(events: pd.DataFrame, sector_labels: dict[str, str]) -> str:
 # ---------------------------------------------------------------- charts
 
 def timeline(events: pd.DataFrame, sectors: list[str], labels: dict[str, str], kinds: list[str]):
-    """One row per sector, one mark per event, coloured by kind of event; hollow marks are
-    dates known only to the year."""
+    """One row per sector, one mark per event. Kind of event is told by colour and by shape (so
+    it survives greyscale and colour-vision deficiency); hollow marks are dates known only to the
+    year, placed mid-year."""
     present = [s for s in sectors if s in set(events["sector"])]
     fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(present), 3) + 1.2))
     rows = {s: i for i, s in enumerate(reversed(present))}
     x = decimal_year(events)
     jitter = (events["id"].map(lambda s: int(s[-3:])) % 5 - 2) * 0.06  # fixed, not random: same bytes every run
     y = events["sector"].map(rows) + jitter
+    year_only = events["date_precision"] == "year"
     for i, kind in enumerate(kinds):
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
-        for precise, face in ((True, colour), (False, "none")):
-            m = (events["event_type"] == kind) & ((events["date_precision"] != "year") == precise)
+        of_kind = events["event_type"] == kind
+        if not of_kind.any():
+            continue
+        colour, marker = CATEGORICAL[i % len(CATEGORICAL)], MARKERS[i % len(MARKERS)]
+        for hollow in (False, True):
+            m = of_kind & (year_only == hollow)
             if m.any():
-                ax.scatter(x[m], y[m], s=28, facecolors=face, edgecolors=colour, linewidths=1.2,
-                           label=kind if precise or not ((events["event_type"] == kind) & (events["date_precision"] != "year")).any() else None,
-                           zorder=3)
+                ax.scatter(x[m], y[m], s=34, marker=marker, facecolors="none" if hollow else colour,
+                           edgecolors=edge(colour), linewidths=1.0 if not hollow else 1.4, zorder=3)
+        ax.scatter([], [], s=34, marker=marker, facecolors=colour, edgecolors=edge(colour), linewidths=1.0, label=kind)
+    if year_only.any():
+        ax.scatter([], [], s=30, marker="o", facecolors="none", edgecolors=GREY, label="(hollow: year only)")
     ax.set_yticks(list(rows.values()), [labels.get(s, s) for s in rows])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("Year (hollow marks: date known only to the year, placed mid-year)")
+    ax.set_xlabel("Year")
     ax.legend(title="Kind of event", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     ax.grid(axis="y", visible=False)
     return fig

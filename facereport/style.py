@@ -8,6 +8,16 @@ import matplotlib as mpl
 # deficiencies. Black last: it is kept for annotations.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 GREY = "#767676"  # 4.5:1 contrast on white, for secondary text
+# For many categories: Okabe-Ito in order of contrast on white, grey ninth; yellow, the faintest on
+# white, last. Categorical marks also differ in shape (MARKERS), and get a darker outline (edge()).
+CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", GREY, "#F0E442"]
+MARKERS = ["o", "s", "^", "D", "P", "X", "v", "*", "h", "p"]
+
+
+def edge(colour: str, factor: float = 0.65) -> tuple:
+    """A darker shade of ``colour``, to outline marks so light colours stay visible on white."""
+    r, g, b = mpl.colors.to_rgb(colour)
+    return (r * factor, g * factor, b * factor)
 
 RC = {
     "figure.dpi": 100,

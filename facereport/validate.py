@@ -55,7 +55,7 @@ class DataError(Exception):
 @dataclass
 class Context:
     today: dt.date
-    sources: dict[str, Source]
+    sources: dict[str, Source] | None   # None: the registry could not be read, keys go unchecked
 
 
 # ---------------------------------------------------------------- cell checks named in schemas
@@ -116,6 +116,8 @@ def check_source_keys(value: str, ctx: Context) -> str | None:
     keys = [k.strip() for k in value.split(";")]
     if any(not k for k in keys):
         return f"expected source keys separated by ';', found an empty key in {value!r}"
+    if ctx.sources is None:  # the registry's own problem is reported; do not repeat it per row
+        return None
     missing = [k for k in keys if k not in ctx.sources]
     if missing:
         return f"source key(s) {', '.join(map(repr, missing))} not found in data/sources.bib"
@@ -357,12 +359,16 @@ def _schema_problems(rel: str, resource: dict, path: Path, line_of_row: dict[int
                    format="csv", encoding="utf-8")
     report = res.validate()
     problems = []
-    for task in report.tasks:
-        for err in task.errors:
-            row = getattr(err, "row_number", None)
-            line = line_of_row.get(row, row or 1)
-            column = getattr(err, "field_name", "") or ""
-            problems.append(Problem(rel, line, column, _describe(err, resource, line_of_row)))
+    errors = [e for t in report.tasks for e in t.errors]
+    # A one-column primary key that is also declared unique is reported twice; keep the column's.
+    unique_rows = {e.row_number for e in errors if e.type == "unique-error"}
+    for err in errors:
+        if err.type == "primary-key" and err.row_number in unique_rows:
+            continue
+        row = getattr(err, "row_number", None)
+        line = line_of_row.get(row, row or 1)
+        column = getattr(err, "field_name", "") or ""
+        problems.append(Problem(rel, line, column, _describe(err, resource, line_of_row)))
     return problems
 
 
@@ -410,7 +416,7 @@ def validate(project: Project, today: dt.date | None = None, only: Iterable[str]
     except ValueError as exc:
         return Summary({}, 0, []), [Problem(project.rel(project.datapackage), 1, "", str(exc))]
     sources, problems = validate_sources(project, bib_path, today)
-    ctx = Context(today, sources)
+    ctx = Context(today, sources if sources or not problems else None)
     counts = {}
     cited: set[str] = set()
     wanted = set(only) if only is not None else None

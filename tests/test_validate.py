@@ -1,0 +1,219 @@
+"""Bad input gets a clear error naming the file, the line and the column, and a non-zero exit."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+
+from conftest import cli
+from facereport.validate import validate
+
+TABLE = "data/rollout_events.csv"
+
+
+def rows(project):
+    with open(project.root / TABLE, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(project, table):
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(table)
+    (project.root / TABLE).write_text(buf.getvalue(), encoding="utf-8")
+
+
+def set_cell(project, data_row: int, column: str, value: str) -> int:
+    """Set one cell of data row ``data_row`` (0-based); returns the file line it is on."""
+    table = rows(project)
+    table[data_row + 1][table[0].index(column)] = value
+    write_rows(project, table)
+    return data_row + 2
+
+
+def problems_of(project, **kw):
+    _, problems = validate(project, **kw)
+    return problems
+
+
+def assert_named(problems, path, line, column, *words):
+    """One problem names this file, line and column, and says each of ``words``."""
+    hits = [p for p in problems if p.path == path and p.line == line and p.column == column]
+    assert hits, f"no problem at {path}:{line} column {column!r}; got: {[str(p) for p in problems]}"
+    text = str(hits[0])
+    assert f"{path}:{line}:" in text and (not column or f"'{column}'" in text)
+    for word in words:
+        assert word in text, f"{word!r} not in {text!r}"
+
+
+def test_the_real_data_is_valid(root):
+    from facereport.paths import Project
+    summary, problems = validate(Project(root))
+    assert problems == []
+    assert summary.tables["rollout_events"] >= 60
+
+
+# ---- one case per kind of bad input -------------------------------------------------------
+
+def test_malformed_date(copy):
+    line = set_cell(copy, 3, "date", "2019-13-01")
+    assert_named(problems_of(copy), TABLE, line, "date", "2019-13-01", "not a real date")
+
+
+def test_date_in_wrong_format(copy):
+    line = set_cell(copy, 4, "date", "12/01/2019")
+    assert_named(problems_of(copy), TABLE, line, "date", "YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def test_impossible_day(copy):
+    line = set_cell(copy, 5, "date", "2019-02-30")
+    assert_named(problems_of(copy), TABLE, line, "date", "not a real date")
+
+
+def test_future_date(copy):
+    line = set_cell(copy, 6, "date", "2026-12")
+    assert_named(problems_of(copy, today=dt.date(2026, 11, 26)), TABLE, line, "date", "in the future")
+    # the same month is fine once it has begun
+    assert not [p for p in problems_of(copy, today=dt.date(2026, 12, 1)) if p.line == line]
+
+
+def test_unknown_sector(copy):
+    line = set_cell(copy, 7, "sector", "space_travel")
+    assert_named(problems_of(copy), TABLE, line, "sector", "expected one of", "space_travel")
+
+
+def test_duplicate_id(copy):
+    first = rows(copy)[1][0]
+    line = set_cell(copy, 8, "id", first)
+    assert_named(problems_of(copy), TABLE, line, "id", "duplicate", "already used at line 2")
+
+
+def test_source_key_missing_from_registry(copy):
+    line = set_cell(copy, 9, "sources", "goh2019reuters;nosuchsource2030")
+    assert_named(problems_of(copy), TABLE, line, "sources", "'nosuchsource2030'", "not found in data/sources.bib")
+
+
+def test_unknown_province_code(copy):
+    line = set_cell(copy, 10, "province", "CN-XX")
+    assert_named(problems_of(copy), TABLE, line, "province", "ISO 3166-2", "CN-XX")
+
+
+def test_empty_evidence(copy):
+    line = set_cell(copy, 11, "evidence", "")
+    assert_named(problems_of(copy), TABLE, line, "evidence", "required")
+
+
+def test_line_break_in_a_cell(copy):
+    line = set_cell(copy, 12, "summary", "A summary that runs\nonto a second line of the file.")
+    assert_named(problems_of(copy), TABLE, line, "summary", "line break")
+
+
+def test_leading_space(copy):
+    line = set_cell(copy, 13, "city", " Hangzhou")
+    assert_named(problems_of(copy), TABLE, line, "city", "leading or trailing spaces")
+
+
+def test_renamed_column(copy):
+    table = rows(copy)
+    table[0][table[0].index("date")] = "day"
+    write_rows(copy, table)
+    assert_named(problems_of(copy), TABLE, 1, "day", "expected column 2 to be 'date'")
+
+
+def test_missing_cell(copy):
+    table = rows(copy)
+    table[14] = table[14][:-1]
+    write_rows(copy, table)
+    assert_named(problems_of(copy), TABLE, 15, "", "expected 13 cells, found 12")
+
+
+def test_not_utf8(copy):
+    path = copy.root / TABLE
+    lines = path.read_bytes().split(b"\n")
+    lines[19] = lines[19].replace(b"reported", "reportéd".encode("latin-1"), 1)
+    path.write_bytes(b"\n".join(lines))
+    problems = problems_of(copy)
+    assert_named(problems, TABLE, 20, problems[0].column, "not UTF-8", "0xe9")
+    assert problems[0].column in ("date_type", "summary")  # the column holding the bad byte
+
+
+def test_byte_order_mark(copy):
+    path = copy.root / TABLE
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert_named(problems_of(copy), TABLE, 1, "", "byte-order mark")
+
+
+def test_javascript_url_in_registry(copy):
+    bib = copy.root / "data/sources.bib"
+    text = bib.read_text(encoding="utf-8")
+    text, n = re.subn(r"url = \{https?://[^}]*\}", "url = {javascript:alert(1)}", text, count=1)
+    assert n == 1
+    bib.write_text(text, encoding="utf-8")
+    line = text[: text.index("javascript:")].count("\n") + 1
+    assert_named(problems_of(copy), "data/sources.bib", line, "url", "http:// or https://", "javascript:")
+
+
+def test_registry_entry_without_urldate(copy):
+    bib = copy.root / "data/sources.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@article{goh2019reuters")
+    text = text[:start] + text[start:].replace("  urldate = {2026-11-26},\n", "", 1)
+    bib.write_text(text, encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    assert_named(problems_of(copy), "data/sources.bib", line, "urldate", "goh2019reuters", "needs a urldate")
+
+
+def test_registry_syntax_error(copy):
+    bib = copy.root / "data/sources.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@article{broken,\n  title = {Unclosed\n", encoding="utf-8")
+    problems = problems_of(copy)
+    assert problems and problems[0].path == "data/sources.bib" and "syntax" in problems[0].message.lower()
+
+
+def test_registry_duplicate_key(copy):
+    bib = copy.root / "data/sources.bib"
+    text = bib.read_text(encoding="utf-8")
+    first = text[text.index("@article{goh2019reuters"):]
+    entry = first[: first.index("\n}\n") + 3]
+    bib.write_text(text + "\n" + entry, encoding="utf-8")
+    problems = problems_of(copy)
+    assert "defined twice" in problems[0].message and problems[0].line > 1
+
+
+def test_datapackage_not_json(copy):
+    path = copy.root / "data/datapackage.json"
+    text = path.read_text(encoding="utf-8").replace('"version": "0.1.0",', '"version": "0.1.0"', 1)
+    path.write_text(text, encoding="utf-8")
+    problems = problems_of(copy)
+    assert problems[0].path == "data/datapackage.json" and "not valid JSON" in problems[0].message
+    assert problems[0].line == text[: text.index('"licenses"')].count("\n") + 1
+
+
+def test_schema_names_an_unknown_check(copy):
+    path = copy.root / "data/datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    desc["resources"][1]["schema"]["fields"][1]["x-check"] = "astrology"
+    path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    problems = problems_of(copy)
+    assert any("unknown check 'astrology'" in p.message for p in problems)
+
+
+# ---- the command ----------------------------------------------------------------------------
+
+def test_command_exits_non_zero_and_names_every_problem(copy):
+    set_cell(copy, 3, "sector", "space_travel")
+    set_cell(copy, 4, "province", "CN-XX")
+    result = cli(copy, "validate")
+    assert result.returncode == 1
+    assert f"{TABLE}:5: column 'sector'" in result.stderr
+    assert f"{TABLE}:6: column 'province'" in result.stderr
+    assert "2 problem(s) in 1 file(s)" in result.stderr
+
+
+def test_command_succeeds_on_good_data(copy):
+    result = cli(copy, "validate")
+    assert result.returncode == 0, result.stderr
+    assert "data/ is valid" in result.stdout
