@@ -28,6 +28,9 @@ from .paths import Project
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 BIB_REQUIRED = ("title", "author", "year", "urldate", "language")
+# Shape errors this module reports itself, with clearer messages, before frictionless runs.
+ALREADY_CHECKED = {"missing-cell", "extra-cell", "blank-row", "incorrect-label", "missing-label",
+                   "extra-label", "duplicate-label", "blank-label"}
 
 
 @dataclass(frozen=True, order=True)
@@ -363,7 +366,7 @@ def _schema_problems(rel: str, resource: dict, path: Path, line_of_row: dict[int
     # A one-column primary key that is also declared unique is reported twice; keep the column's.
     unique_rows = {e.row_number for e in errors if e.type == "unique-error"}
     for err in errors:
-        if err.type == "primary-key" and err.row_number in unique_rows:
+        if err.type in ALREADY_CHECKED or (err.type == "primary-key" and err.row_number in unique_rows):
             continue
         row = getattr(err, "row_number", None)
         line = line_of_row.get(row, row or 1)

@@ -43,10 +43,12 @@ def glued(notebook: Path) -> dict:
     values = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            name = scrap.get("name")
             if not name:
                 continue
-            data = out.get("data", {})
+            prefix = scrap.get("mime_prefix", "")
+            data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in out.get("data", {}).items()}
             if "text/markdown" in data:
                 values[name] = data["text/markdown"]
             elif "text/plain" in data:

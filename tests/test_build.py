@@ -1,0 +1,156 @@
+"""The whole pipeline, for real, in a copy of the project: `python -m facereport.build` is what
+`make book` runs. A failure at any step leaves the last good book untouched."""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from conftest import ROOT, SKIP, cli, tree_digest
+from facereport.paths import Project
+from facereport.toc import toc_pages
+
+pytestmark = pytest.mark.build
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("book") / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    result = cli(project, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project, result
+
+
+def text_of(html_path):
+    """The page's text, with Sphinx's typographic quotes made plain again."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", html_path.read_text(encoding="utf-8")))).translate(str.maketrans("‘’“”", "''\"\""))
+
+
+def test_every_page_of_the_contents_is_rendered(built):
+    project, _ = built
+    pages = toc_pages(project)
+    assert len(pages) >= 4
+    for page in pages:
+        assert (project.html_dir / f"{page}.html").is_file(), page
+    assert (project.html_dir / "index.html").is_file()
+
+
+def test_the_published_book_passes_its_checks(built):
+    project, _ = built
+    result = cli(project, "check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_chapter_states_numbers_computed_from_the_data(built):
+    project, _ = built
+    with open(project.root / "data/rollout_events.csv", encoding="utf-8") as fh:
+        n_events = sum(1 for _ in csv.DictReader(fh))
+    text = text_of(project.html_dir / "book/chapters/rollout.html")
+    assert f"The record holds {n_events} events" in text
+    assert "glue" not in text.lower() or "{glue" not in text  # no unresolved glue roles
+
+
+def test_every_row_is_in_the_chapter_table_with_a_linked_citation(built):
+    project, _ = built
+    page = (project.html_dir / "book/chapters/rollout.html").read_text(encoding="utf-8")
+    with open(project.root / "data/rollout_events.csv", encoding="utf-8") as fh:
+        ids = [r["id"] for r in csv.DictReader(fh)]
+    for event_id in ids:
+        assert f">{event_id}<" in page, event_id
+    assert page.count('href="../bibliography.html#id') >= len(ids)
+
+
+def test_the_bibliography_lists_every_source(built):
+    project, _ = built
+    bib = (project.root / "data/sources.bib").read_text(encoding="utf-8")
+    n_sources = len(re.findall(r"^@\w+\{", bib, re.MULTILINE))
+    page = (project.html_dir / "book/bibliography.html").read_text(encoding="utf-8")
+    assert page.count('role="doc-biblioentry"') == n_sources or page.count("citation") >= n_sources
+
+
+def test_the_data_dictionary_shows_every_column(built):
+    project, _ = built
+    desc = json.loads((project.root / "data/datapackage.json").read_text(encoding="utf-8"))
+    text = text_of(project.html_dir / "book/data_and_method.html")
+    for resource in desc["resources"]:
+        for field in resource.get("schema", {}).get("fields", []):
+            assert field["name"] in text and field["description"][:40] in text, field["name"]
+
+
+def test_a_rebuild_with_nothing_changed_reuses_the_run(built):
+    project, _ = built
+    result = cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    assert "run: rollout: reused" in result.stdout
+
+
+def test_bad_data_stops_the_build_before_anything_runs(built):
+    project, _ = built
+    before = tree_digest(project.html_dir)
+    table = project.root / "data/rollout_events.csv"
+    original = table.read_bytes()
+    try:
+        table.write_bytes(original.replace(b",policing,", b",polizing,", 1))
+        result = cli(project, "build")
+    finally:
+        table.write_bytes(original)
+    assert result.returncode == 1
+    assert re.search(r"data/rollout_events\.csv:\d+: column 'sector': expected one of", result.stderr)
+    assert "run:" not in result.stdout
+    assert tree_digest(project.html_dir) == before
+
+
+def test_a_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built):
+    project, _ = built
+    before = tree_digest(project.html_dir)
+    path = project.root / "notebooks/rollout.ipynb"
+    original = path.read_bytes()
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.insert(6, nbformat.v4.new_code_cell("1 / 0  # a broken cell"))
+        nbformat.write(nb, path)
+        result = cli(project, "build")
+    finally:
+        path.write_bytes(original)
+    assert result.returncode == 1
+    assert "notebooks/rollout.ipynb" in result.stderr and "failed in cell 6" in result.stderr
+    assert "1 / 0  # a broken cell" in result.stderr and "ZeroDivisionError" in result.stderr
+    assert tree_digest(project.html_dir) == before
+
+
+def test_a_render_warning_fails_the_build_and_keeps_the_last_good_book(built):
+    project, _ = built
+    before = tree_digest(project.html_dir)
+    page = project.root / "book/intro.md"
+    original = page.read_bytes()
+    try:
+        page.write_text(page.read_text(encoding="utf-8") + "\nSee {cite:p}`no_such_source_key`.\n", encoding="utf-8")
+        result = cli(project, "build")
+    finally:
+        page.write_bytes(original)
+    assert result.returncode == 1
+    assert "no_such_source_key" in result.stderr
+    assert tree_digest(project.html_dir) == before
+    # and once the page is fixed, the next build succeeds again (no stale state hides problems)
+    assert cli(project, "build").returncode == 0
+
+
+def test_custom_parameters_build_a_separate_book(built, tmp_path):
+    project, _ = built
+    before = tree_digest(project.html_dir)
+    params = tmp_path / "p.yaml"
+    params.write_text("start_year: 2019\nend_year: 2019\nsectors: [transport]\n")
+    result = cli(project, "build", "--params", f"rollout={params}", "--html", "_build/custom")
+    assert result.returncode == 0, result.stderr
+    text = text_of(project.build_dir / "custom/book/chapters/rollout.html")
+    with open(project.root / "data/rollout_events.csv", encoding="utf-8") as fh:
+        n = sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2019") and r["sector"] == "transport")
+    assert f"The record holds {n} events" in text
+    assert tree_digest(project.html_dir) == before

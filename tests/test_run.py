@@ -1,0 +1,163 @@
+"""The runner: a run's fingerprint covers every input, parameters reach the notebook, failures
+name the cell, and the same inputs give the same bytes."""
+from __future__ import annotations
+
+import csv
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+
+from conftest import glued
+from facereport import data
+from facereport.run import RunFailed, execute, fingerprint
+from facereport.runs import Run, load_plan
+
+CUSTOM = {"start_year": 2016, "end_year": 2020, "sectors": ["policing", "transport", "education"], "provinces": []}
+
+
+def rollout_run(project, parameters=None) -> Run:
+    run = load_plan(project).run("rollout")
+    return Run(run.name, run.notebook, run.reads, parameters if parameters is not None else run.parameters, run.title)
+
+
+# ---- fast -------------------------------------------------------------------------------------
+
+def test_fingerprint_changes_with_every_input(copy):
+    run = rollout_run(copy)
+    base = fingerprint(copy, run)
+    assert fingerprint(copy, run) == base
+    assert fingerprint(copy, rollout_run(copy, {"start_year": 2015})) != base
+    for path, extra in [("data/rollout_events.csv", b"\n"), ("data/sources.bib", b"\n%"),
+                        ("data/datapackage.json", b" "), ("notebooks/rollout.ipynb", b"\n"), ("requirements.lock", b"\n")]:
+        target = copy.root / path
+        original = target.read_bytes()
+        target.write_bytes(original + extra)
+        assert fingerprint(copy, run) != base, f"a change to {path} would not rerun the notebook"
+        target.write_bytes(original)
+    assert fingerprint(copy, run) == base
+
+
+def test_loading_an_undeclared_table_is_refused(copy, monkeypatch):
+    monkeypatch.setenv(data.DECLARED_ENV, "some_other_table")
+    with pytest.raises(PermissionError, match="does not declare it"):
+        data.load("rollout_events", copy)
+
+
+def test_loader_types_partial_dates(root):
+    from facereport.paths import Project
+    events = data.load("rollout_events", Project(root))
+    assert set(events["date_precision"].dropna()) <= {"year", "month", "day"}
+    year_only = events[events["date_precision"] == "year"]
+    assert (year_only["date_start"].dt.strftime("%m-%d") == "01-01").all()
+
+
+def test_bad_parameters_are_refused_with_a_clear_message(root):
+    from facereport import rollout
+    from facereport.paths import Project
+    events = data.load("rollout_events", Project(root))
+    sectors = list(data.labels("rollout_events", "sector", Project(root)))
+    with pytest.raises(ValueError, match="unknown sector"):
+        rollout.select(events, 2010, 2020, ["astrology"], [], sectors)
+    with pytest.raises(ValueError, match="unknown province"):
+        rollout.select(events, 2010, 2020, [], ["CN-XX"], sectors)
+    with pytest.raises(ValueError, match="after end_year"):
+        rollout.select(events, 2021, 2020, [], [], sectors)
+
+
+# ---- real runs (papermill) ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The rollout notebook run twice in one copy: defaults, then custom parameters."""
+    from conftest import ROOT, SKIP
+    from facereport.paths import Project
+
+    dest = tmp_path_factory.mktemp("runs") / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    execute(project, rollout_run(project))
+    defaults = glued(rollout_run(project).output(project))
+    default_bytes = rollout_run(project).output(project).read_bytes()
+    execute(project, rollout_run(project, CUSTOM))
+    custom = glued(rollout_run(project).output(project))
+    return project, defaults, custom, default_bytes
+
+
+@pytest.mark.build
+def test_custom_parameters_change_the_glued_numbers(executed):
+    _, defaults, custom, _ = executed
+    for name in ("n_events", "n_sources", "n_sectors", "first_year"):
+        assert custom[name] != defaults[name], name
+
+
+@pytest.mark.build
+def test_glued_numbers_match_a_pandas_computation(executed):
+    project, defaults, custom, _ = executed
+    table = pd.read_csv(project.root / "data/rollout_events.csv", dtype=str, keep_default_na=False)
+    year = table["date"].str[:4].astype(int)
+    for glue, params in ((defaults, {"start_year": 2010, "end_year": int(year.max()), "sectors": [], "provinces": []}), (custom, CUSTOM)):
+        keep = year.between(params["start_year"], params["end_year"])
+        if params["sectors"]:
+            keep &= table["sector"].isin(params["sectors"])
+        chosen = table[keep]
+        keys = {k for cell in chosen["sources"] for k in cell.split(";")}
+        provinces = chosen.loc[chosen["province"] != "", "province"]
+        assert glue["n_events"] == len(chosen)
+        assert glue["n_sources"] == len(keys)
+        assert glue["n_sectors"] == chosen["sector"].nunique()
+        assert glue["n_provinces"] == provinces.nunique()
+        assert glue["n_nationwide"] == (chosen["province"] == "").sum()
+        assert glue["first_year"] == year[keep].min() and glue["last_year"] == year[keep].max()
+        assert glue["peak_year_events"] == year[keep].value_counts().max()
+        assert glue["n_mandates"] == (chosen["event_type"] == "mandate").sum()
+        assert glue["n_restrictions"] == (chosen["event_type"] == "restriction").sum()
+        assert glue["n_low_confidence"] == (chosen["confidence"] == "low").sum()
+
+
+@pytest.mark.build
+def test_an_unchanged_run_is_reused_and_a_changed_one_reruns(executed):
+    project, *_ = executed
+    run = rollout_run(project, CUSTOM)
+    assert execute(project, run).status == "reused"
+    table = project.root / "data/rollout_events.csv"
+    rows = list(csv.reader(table.open(encoding="utf-8")))
+    rows[1][8] = rows[1][8] + " (edited)"
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    assert execute(project, run).status == "ran"
+
+
+@pytest.mark.build
+def test_same_inputs_give_the_same_bytes(executed):
+    project, _, _, default_bytes = executed
+    # rerun the defaults on the unchanged data of a fresh copy: byte for byte the same notebook
+    from conftest import ROOT, SKIP
+    from facereport.paths import Project
+    again = project.root.parent / "again"
+    shutil.copytree(ROOT, again, ignore=SKIP)
+    p2 = Project(again)
+    execute(p2, rollout_run(p2), force=True)
+    assert rollout_run(p2).output(p2).read_bytes() == default_bytes
+
+
+@pytest.mark.build
+def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed):
+    project, *_ = executed
+    run = rollout_run(project, CUSTOM)
+    out = run.output(project)
+    before = out.read_bytes()
+    nb_path = project.root / run.notebook
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
+    nbformat.write(nb, nb_path)
+    with pytest.raises(RunFailed) as err:
+        execute(project, run)
+    message = str(err.value)
+    assert "notebooks/rollout.ipynb" in message
+    assert "failed in cell" in message
+    assert "raise RuntimeError('deliberate failure for the test')" in message   # the cell's source
+    assert "RuntimeError: deliberate failure for the test" in message           # the traceback
+    assert out.read_bytes() == before
+    assert (project.build_dir / "failed" / out.name).exists()
