@@ -7,6 +7,7 @@ build, or a failed check, leaves the last good book where it was.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .paths import Project
-from .run import SOURCE_DATE_EPOCH
+from .run import ANSI, SOURCE_DATE_EPOCH
 
 
 class RenderFailed(Exception):
@@ -25,8 +26,23 @@ def staged_html(project: Project) -> Path:
     return project.stage_dir / "_build" / "html"
 
 
+def _static_digest(project: Project) -> str:
+    """SHA-256 of the book's own static files (CSS and the like)."""
+    h = hashlib.sha256()
+    for path in sorted((project.root / "book" / "_static").rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(project.root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def render(project: Project, all_pages: bool = False) -> Path:
     """Build the book into the staging folder, warnings as errors. Returns the staged HTML folder."""
+    # Sphinx copies static files only when some page is out of date, so a change to a stylesheet
+    # alone would never reach the book: rebuild every page when they changed.
+    digest_file = project.stage_dir / "static.sha256"
+    digest = _static_digest(project)
+    if not digest_file.exists() or digest_file.read_text() != digest:
+        all_pages = True
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(project.root),
            "--path-output", str(project.stage_dir), "--builder", "html",
@@ -39,11 +55,14 @@ def render(project: Project, all_pages: bool = False) -> Path:
         # Sphinx re-reads only changed pages: forget what it read, or the next build would not
         # see the warnings of pages that did not change, and pass.
         shutil.rmtree(project.stage_dir / "_build" / ".doctrees", ignore_errors=True)
-        lines = [l for l in (proc.stdout + proc.stderr).splitlines()
+        output = ANSI.sub("", proc.stdout + proc.stderr)
+        lines = [l for l in output.splitlines()
                  if "WARNING" in l or "ERROR" in l or "Error" in l or "Exception" in l]
-        tail = "\n".join(lines[-40:]) or "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+        tail = "\n".join(lines[-40:]) or "\n".join(output.splitlines()[-40:])
+        digest_file.unlink(missing_ok=True)
         raise RenderFailed(f"render: jupyter-book build failed (exit {proc.returncode}):\n{tail}\n"
                            f"The last good book in {project.rel(project.html_dir)} is unchanged.")
+    digest_file.write_text(digest)
     return staged_html(project)
 
 

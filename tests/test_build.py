@@ -22,6 +22,9 @@ pytestmark = pytest.mark.build
 def built(tmp_path_factory):
     dest = tmp_path_factory.mktemp("book") / "project"
     shutil.copytree(ROOT, dest, ignore=SKIP)
+    # what a working checkout has lying around must not end up in the book
+    (dest / ".pytest_cache").mkdir()
+    (dest / ".pytest_cache/README.md").write_text("# pytest cache directory\n")
     project = Project(dest)
     result = cli(project, "build")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -154,3 +157,16 @@ def test_custom_parameters_build_a_separate_book(built, tmp_path):
         n = sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2019") and r["sector"] == "transport")
     assert f"The record holds {n} events" in text
     assert tree_digest(project.html_dir) == before
+
+
+def test_a_stylesheet_change_alone_reaches_the_book(built):
+    # Sphinx skips copying static files when no page is out of date; the build must not.
+    project, _ = built
+    css = project.root / "book/_static/report.css"
+    original = css.read_bytes()
+    try:
+        css.write_bytes(original + b"\n/* a change for the test */\n")
+        assert cli(project, "build").returncode == 0
+        assert b"a change for the test" in (project.html_dir / "_static/report.css").read_bytes()
+    finally:
+        css.write_bytes(original)
