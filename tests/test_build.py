@@ -94,53 +94,50 @@ def test_a_rebuild_with_nothing_changed_reuses_the_run(built):
     assert "run: rollout: reused" in result.stdout
 
 
-def test_bad_data_stops_the_build_before_anything_runs(built):
-    project, _ = built
+def build_with(project, path, change):
+    """Build with ``change`` applied to the text of ``path``, then put the file back.
+    Returns the build's result, and whether the published book stayed exactly as it was."""
     before = tree_digest(project.html_dir)
-    table = project.root / "data/rollout_events.csv"
-    original = table.read_bytes()
+    target = project.root / path
+    original = target.read_bytes()
     try:
-        table.write_bytes(original.replace(b",policing,", b",polizing,", 1))
+        target.write_text(change(original.decode("utf-8")), encoding="utf-8")
         result = cli(project, "build")
     finally:
-        table.write_bytes(original)
+        target.write_bytes(original)
+    return result, tree_digest(project.html_dir) == before
+
+
+def test_bad_data_stops_the_build_before_anything_runs(built):
+    project, _ = built
+    result, untouched = build_with(project, "data/rollout_events.csv", lambda t: t.replace(",policing,", ",polizing,", 1))
     assert result.returncode == 1
     assert re.search(r"data/rollout_events\.csv:\d+: column 'sector': expected one of", result.stderr)
     assert "run:" not in result.stdout
-    assert tree_digest(project.html_dir) == before
+    assert untouched
 
 
 def test_a_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built):
     project, _ = built
-    before = tree_digest(project.html_dir)
-    path = project.root / "notebooks/rollout.ipynb"
-    original = path.read_bytes()
-    try:
-        nb = nbformat.read(path, as_version=4)
+
+    def break_cell(text):
+        nb = nbformat.reads(text, as_version=4)
         nb.cells.insert(6, nbformat.v4.new_code_cell("1 / 0  # a broken cell"))
-        nbformat.write(nb, path)
-        result = cli(project, "build")
-    finally:
-        path.write_bytes(original)
+        return nbformat.writes(nb)
+
+    result, untouched = build_with(project, "notebooks/rollout.ipynb", break_cell)
     assert result.returncode == 1
     assert "notebooks/rollout.ipynb" in result.stderr and "failed in cell 6" in result.stderr
     assert "1 / 0  # a broken cell" in result.stderr and "ZeroDivisionError" in result.stderr
-    assert tree_digest(project.html_dir) == before
+    assert untouched
 
 
 def test_a_render_warning_fails_the_build_and_keeps_the_last_good_book(built):
     project, _ = built
-    before = tree_digest(project.html_dir)
-    page = project.root / "book/intro.md"
-    original = page.read_bytes()
-    try:
-        page.write_text(page.read_text(encoding="utf-8") + "\nSee {cite:p}`no_such_source_key`.\n", encoding="utf-8")
-        result = cli(project, "build")
-    finally:
-        page.write_bytes(original)
+    result, untouched = build_with(project, "book/intro.md", lambda t: t + "\nSee {cite:p}`no_such_source_key`.\n")
     assert result.returncode == 1
     assert "no_such_source_key" in result.stderr
-    assert tree_digest(project.html_dir) == before
+    assert untouched
     # and once the page is fixed, the next build succeeds again (no stale state hides problems)
     assert cli(project, "build").returncode == 0
 
