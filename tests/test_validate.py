@@ -49,11 +49,18 @@ def assert_named(problems, path, line, column, *words):
         assert word in text, f"{word!r} not in {text!r}"
 
 
-def test_the_real_data_is_valid(root):
+def test_the_real_data_is_valid_and_covers_what_the_chapter_needs(root):
+    from facereport import data
     from facereport.paths import Project
     summary, problems = validate(Project(root))
     assert problems == []
-    assert summary.tables["rollout_events"] >= 60
+    events = data.load("rollout_events", Project(root))
+    assert len(events) >= 60
+    assert events["sector"].nunique() >= 8
+    assert events.loc[events["province"] != "", "province"].nunique() >= 12
+    # the seed article (Reuters, 2 December 2019) is cited, and every source is cited by a row
+    assert events["sources"].str.contains("goh2019reuters").sum() >= 10
+    assert summary.unused_sources == []
 
 
 # ---- one case per kind of bad input -------------------------------------------------------
