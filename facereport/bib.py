@@ -42,14 +42,6 @@ class Source:
     def language(self) -> str:
         return self.fields.get("language", "")
 
-    @property
-    def outlet(self) -> str:
-        """The publisher as a reader would name it: journal, then publisher, then first author."""
-        for name in ("journal", "publisher", "howpublished", "organization", "institution"):
-            if self.fields.get(name):
-                return strip_braces(self.fields[name])
-        return self.authors[0] if self.authors else ""
-
 
 def strip_braces(text: str) -> str:
     return text.replace("{", "").replace("}", "")

@@ -65,19 +65,24 @@ def test_the_real_data_is_valid_and_covers_what_the_chapter_needs(root):
 
 # ---- one case per kind of bad input -------------------------------------------------------
 
-def test_malformed_date(copy):
-    line = set_cell(copy, 3, "date", "2019-13-01")
-    assert_named(problems_of(copy), TABLE, line, "date", "2019-13-01", "not a real date")
+# One bad cell each: (data row, column, bad value, words the message must say).
+BAD_CELLS = [
+    (3, 'date', "2019-13-01", ('2019-13-01', 'not a real date')),
+    (4, 'date', "12/01/2019", ('YYYY, YYYY-MM or YYYY-MM-DD',)),
+    (5, 'date', "2019-02-30", ('not a real date',)),
+    (7, 'sector', "space_travel", ('expected one of', 'space_travel')),
+    (9, 'sources', "goh2019reuters;nosuchsource2030", ("'nosuchsource2030'", 'not found in data/sources.bib')),
+    (10, 'province', "CN-XX", ('ISO 3166-2', 'CN-XX')),
+    (11, 'evidence', "", ('required',)),
+    (12, 'summary', "A summary that runs\nonto a second line of the file.", ('line break',)),
+    (13, 'city', " Hangzhou", ('leading or trailing spaces',)),
+]
 
 
-def test_date_in_wrong_format(copy):
-    line = set_cell(copy, 4, "date", "12/01/2019")
-    assert_named(problems_of(copy), TABLE, line, "date", "YYYY, YYYY-MM or YYYY-MM-DD")
-
-
-def test_impossible_day(copy):
-    line = set_cell(copy, 5, "date", "2019-02-30")
-    assert_named(problems_of(copy), TABLE, line, "date", "not a real date")
+@pytest.mark.parametrize("row, column, value, words", BAD_CELLS, ids=lambda v: v if isinstance(v, str) else None)
+def test_a_bad_cell_is_named(copy, row, column, value, words):
+    line = set_cell(copy, row, column, value)
+    assert_named(problems_of(copy), TABLE, line, column, *words)
 
 
 def test_future_date(copy):
@@ -87,40 +92,10 @@ def test_future_date(copy):
     assert not [p for p in problems_of(copy, today=dt.date(2026, 12, 1)) if p.line == line]
 
 
-def test_unknown_sector(copy):
-    line = set_cell(copy, 7, "sector", "space_travel")
-    assert_named(problems_of(copy), TABLE, line, "sector", "expected one of", "space_travel")
-
-
 def test_duplicate_id(copy):
     first = rows(copy)[1][0]
     line = set_cell(copy, 8, "id", first)
     assert_named(problems_of(copy), TABLE, line, "id", "duplicate", "already used at line 2")
-
-
-def test_source_key_missing_from_registry(copy):
-    line = set_cell(copy, 9, "sources", "goh2019reuters;nosuchsource2030")
-    assert_named(problems_of(copy), TABLE, line, "sources", "'nosuchsource2030'", "not found in data/sources.bib")
-
-
-def test_unknown_province_code(copy):
-    line = set_cell(copy, 10, "province", "CN-XX")
-    assert_named(problems_of(copy), TABLE, line, "province", "ISO 3166-2", "CN-XX")
-
-
-def test_empty_evidence(copy):
-    line = set_cell(copy, 11, "evidence", "")
-    assert_named(problems_of(copy), TABLE, line, "evidence", "required")
-
-
-def test_line_break_in_a_cell(copy):
-    line = set_cell(copy, 12, "summary", "A summary that runs\nonto a second line of the file.")
-    assert_named(problems_of(copy), TABLE, line, "summary", "line break")
-
-
-def test_leading_space(copy):
-    line = set_cell(copy, 13, "city", " Hangzhou")
-    assert_named(problems_of(copy), TABLE, line, "city", "leading or trailing spaces")
 
 
 def test_renamed_column(copy):
