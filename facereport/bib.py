@@ -63,6 +63,53 @@ def _locate(text: str) -> dict[str, tuple[int, dict[str, int]]]:
     return located
 
 
+def _depth_change(text: str) -> tuple[int, int]:
+    """Net change of brace depth over ``text``, and the lowest depth reached (escaped braces
+    such as ``\\{`` do not count)."""
+    depth = lowest = 0
+    escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            lowest = min(lowest, depth)
+    return depth, lowest
+
+
+def unbalanced_field(text: str) -> tuple[str, str, int] | None:
+    """(entry key, field name, line) of the first field whose braces do not balance."""
+    starts = list(ENTRY_START.finditer(text))
+    for i, entry in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        body = text[entry.end():end]
+        base = text.count("\n", 0, entry.end()) + 1
+        fields = list(FIELD_START.finditer(body))
+        for j, field in enumerate(fields):
+            value_end = fields[j + 1].start() if j + 1 < len(fields) else len(body)
+            value = body[field.end():value_end]
+            closed = True
+            if j + 1 == len(fields):
+                # The last field runs up to the entry's closing brace. If that brace is missing,
+                # the field's own closing brace ends the text, on the field's line.
+                value = value.rstrip()
+                own_line = re.search(r"\n[ \t]*\}$", value) is not None
+                if value.endswith("}") and (own_line or _depth_change(value[:-1]) == (0, 0)):
+                    value = value[:-1]
+                elif _depth_change(value)[0] == 0:
+                    closed = False
+            depth, lowest = _depth_change(value)
+            if depth != 0 or lowest < 0:
+                return entry.group(2), field.group(1).lower(), base + body.count("\n", 0, field.start())
+            if not closed:
+                return entry.group(2), "", text.count("\n", 0, entry.start()) + 1
+    return None
+
+
 def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
     """(key, first line, repeated line) for each key defined twice."""
     seen: dict[str, int] = {}
@@ -88,6 +135,14 @@ def read_bib(path: Path) -> dict[str, Source]:
     try:
         data = parse_string(text, "bibtex")
     except PybtexSyntaxError as exc:
+        # The parser notices an unclosed brace only where it stops, at a later entry; point at the
+        # field whose braces do not balance instead, when there is one.
+        culprit = unbalanced_field(text)
+        if culprit:
+            key, name, line = culprit
+            what = (f"field {name!r}: its braces do not balance (an opening '{{' without its closing "
+                    f"'}}', or the reverse)") if name else "the entry has no closing '}'"
+            raise BibError(f"BibTeX syntax error: entry {key!r}, {what}", line) from None
         raise BibError(f"BibTeX syntax error: {exc}", getattr(exc, "lineno", None)) from None
     except BibliographyDataError as exc:
         raise BibError(f"BibTeX error: {exc}", None) from None

@@ -22,7 +22,7 @@ from .render import RenderFailed, publish, render
 from .run import RunFailed, run_all
 from .runs import RunListError
 from .toc import toc_pages, write
-from .validate import validate
+from .validate import report_lines, validate
 
 
 def _read_overrides(specs: list[str]) -> dict[str, dict]:
@@ -38,16 +38,15 @@ def _read_overrides(specs: list[str]) -> dict[str, dict]:
     return overrides
 
 
-def build(project: Project, overrides: dict[str, dict] | None = None, html: Path | None = None,
-          all_pages: bool = False) -> int:
+def build(project: Project, overrides: dict[str, dict] | None = None, html: Path | None = None) -> int:
     t0 = time.perf_counter()
     step = lambda name: print(f"build: {name} ({time.perf_counter() - t0:.1f} s)", flush=True)
 
     step("validate")
     summary, problems = validate(project)
     if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
+        for line in report_lines(problems):
+            print(line, file=sys.stderr)
         print(f"build: stopped: {len(problems)} data problem(s); nothing was run or rendered.", file=sys.stderr)
         return 1
     try:
@@ -57,7 +56,7 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
         step("run")
         run_all(project, overrides=overrides)
         step("render")
-        staged = render(project, all_pages=all_pages)
+        staged = render(project)
     except (RunFailed, RenderFailed, RunListError) as exc:
         print(exc, file=sys.stderr)
         print("build: stopped; the last good book is unchanged.", file=sys.stderr)
@@ -79,11 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", action="append", default=[], metavar="RUN=FILE.yaml",
                         help="parameters for a run, overriding notebooks/runs.yml (repeatable)")
     parser.add_argument("--html", type=Path, help="publish here instead of _build/html")
-    parser.add_argument("--all", action="store_true", help="re-render every page, not only changed ones")
     args = parser.parse_args(argv)
     project = Project.find()
     html = args.html.resolve() if args.html else None
-    return build(project, _read_overrides(args.params), html, args.all)
+    return build(project, _read_overrides(args.params), html)
 
 
 if __name__ == "__main__":

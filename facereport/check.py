@@ -5,7 +5,10 @@
 - pages load nothing from other hosts (scripts, styles, fonts, images, frames): a report about
   surveillance should not hand its readers to third parties;
 - no page shows a stderr stream (a warning printed by a notebook cell is a bug to fix, not a
-  thing to publish).
+  thing to publish);
+- no element carries an inline event handler (``onerror=``, ``onclick=`` ...) and no attribute holds
+  a ``javascript:`` URL: the theme's own are removed (facereport.sphinxext), so any one found is
+  markup that leaked from data.
 
 ``python -m facereport.check`` checks ``_build/html``; the build checks the staged copy.
 """
@@ -24,6 +27,8 @@ from .toc import toc_pages
 LOADING = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
            ("audio", "src"), ("embed", "src"), ("object", "data"), ("link", "href")}
 LINK_RELS_LOADED = {"stylesheet", "preload", "icon", "modulepreload", "prefetch", "manifest", "shortcut icon"}
+# Browsers ignore leading blanks and control characters, and tabs or newlines inside the scheme.
+JAVASCRIPT_URL = re.compile(r"^[\x00-\x20]*j[\t\n\r]*a[\t\n\r]*v[\t\n\r]*a[\t\n\r]*s[\t\n\r]*c[\t\n\r]*r[\t\n\r]*i[\t\n\r]*p[\t\n\r]*t[\t\n\r]*:", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*['\"]?(https?:)?//", re.IGNORECASE)
 
 
@@ -34,8 +39,14 @@ class _Page(HTMLParser):
         self.links: list[str] = []
         self.loads: list[tuple[str, str]] = []
         self.stderr = 0
+        self.scripted: list[str] = []   # inline handlers and javascript: URLs, as found
 
     def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.scripted.append(f"<{tag} {name}=...>: an inline event handler")
+            elif value and JAVASCRIPT_URL.match(value):
+                self.scripted.append(f"<{tag} {name}={value[:60]!r}>: a javascript: URL")
         a = dict(attrs)
         for key in ("id", "name"):
             if a.get(key):
@@ -72,13 +83,13 @@ def check_html(html: Path, pages: list[str]) -> list[str]:
         for tag, url in page.loads:
             if _external(url):
                 problems.append(f"{rel}: <{tag}> loads {url} from another host")
+        for what in page.scripted:
+            problems.append(f"{rel}: {what}")
         if page.stderr:
             problems.append(f"{rel}: shows {page.stderr} stderr output(s) from a notebook cell")
         for href in page.links:
-            if _external(href) or href.startswith(("mailto:", "javascript:")):
-                if href.lower().startswith("javascript:"):
-                    problems.append(f"{rel}: javascript: link {href}")
-                continue
+            if _external(href) or href.startswith("mailto:") or JAVASCRIPT_URL.match(href):
+                continue  # a javascript: link is already reported above
             target, frag = urldefrag(href)
             dest = (path.parent / unquote(target)).resolve() if target else path
             if dest.is_dir():

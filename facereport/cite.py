@@ -2,16 +2,9 @@
 link each row to the bibliography (sphinxcontrib-bibtex) in the built book."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
-
-
-def escape(text: str) -> str:
-    """Text as itself in a markdown table cell: no emphasis, links, roles or cell breaks."""
-    return MD_SPECIAL.sub(r"\\\1", str(text))
+from . import safe
 
 
 def cite(keys: str) -> str:
@@ -25,6 +18,6 @@ def markdown_table(frame: pd.DataFrame, columns: dict[str, str], cited: str = "s
     rule = "|" + "|".join("---" for _ in columns) + "|"
     lines = [header, rule]
     for _, row in frame.iterrows():
-        cells = [cite(row[c]) if c == cited else escape(row[c]) for c in columns]
+        cells = [cite(row[c]) if c == cited else safe.markdown(row[c]) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import pandas as pd
 import pycountry
 
 from .cite import markdown_table
+from .safe import figure_text
 from .style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
 
 NATIONWIDE = "Nationwide or multi-province"
@@ -96,7 +97,8 @@ def cited_keys(events: pd.DataFrame) -> list[str]:
 def findings(events: pd.DataFrame, registry: dict, sector_labels: dict[str, str]) -> dict:
     """Every number and phrase the chapter's prose states, computed from the selected events.
 
-    Numbers stay numbers (glued as text); phrases are strings (glued as markdown).
+    Numbers stay numbers; phrases are plain strings, which may quote data (a summary), so the
+    notebook glues them as text (``safe.glue_text``), never as Markdown.
     """
     years = events["date_year"].astype(int)
     per_year = years.value_counts().sort_index()
@@ -162,7 +164,7 @@ def timeline(events: pd.DataFrame, sectors: list[str], labels: dict[str, str], k
     fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(present), 3) + 1.2))
     rows = {s: i for i, s in enumerate(reversed(present))}
     x = decimal_year(events)
-    jitter = (events["id"].map(lambda s: int(s[-3:])) % 5 - 2) * 0.06  # fixed, not random: same bytes every run
+    jitter = (events["id"].map(lambda s: int(s.rsplit("-", 1)[1])) % 5 - 2) * 0.06  # fixed, not random: same bytes every run
     y = events["sector"].map(rows) + jitter
     year_only = events["date_precision"] == "year"
     for i, kind in enumerate(kinds):
@@ -175,10 +177,10 @@ def timeline(events: pd.DataFrame, sectors: list[str], labels: dict[str, str], k
             if m.any():
                 ax.scatter(x[m], y[m], s=34, marker=marker, facecolors="none" if hollow else colour,
                            edgecolors=edge(colour), linewidths=1.0 if not hollow else 1.4, zorder=3)
-        ax.scatter([], [], s=34, marker=marker, facecolors=colour, edgecolors=edge(colour), linewidths=1.0, label=kind)
+        ax.scatter([], [], s=34, marker=marker, facecolors=colour, edgecolors=edge(colour), linewidths=1.0, label=figure_text(kind))
     if year_only.any():
         ax.scatter([], [], s=30, marker="o", facecolors="none", edgecolors=GREY, label="(hollow: year only)")
-    ax.set_yticks(list(rows.values()), [labels.get(s, s) for s in rows])
+    ax.set_yticks(list(rows.values()), [figure_text(labels.get(s, s)) for s in rows])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("Year")
@@ -199,7 +201,7 @@ def cumulative_panels(cumulative: pd.DataFrame, labels: dict[str, str]):
     for ax, col in zip(axes.flat, cols):
         ax.step(cumulative.index, cumulative[col], where="post", color=OKABE_ITO[0], linewidth=1.8)
         ax.fill_between(cumulative.index, cumulative[col], step="post", color=OKABE_ITO[0], alpha=0.15)
-        ax.set_title(labels.get(col, col), fontsize=9, loc="left")
+        ax.set_title(figure_text(labels.get(col, col)), fontsize=9, loc="left")
         ax.set_ylim(0, top * 1.1)
         ax.grid(axis="y", visible=True)
         ax.yaxis.get_major_locator().set_params(integer=True)
@@ -216,7 +218,7 @@ def province_bars(counts: pd.Series):
     counts = counts.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.28 * max(len(counts), 4) + 1))
     colours = [GREY if name == NATIONWIDE else OKABE_ITO[0] for name in counts.index]
-    ax.barh(counts.index, counts.to_numpy(), color=colours)
+    ax.barh([figure_text(name) for name in counts.index], counts.to_numpy(), color=colours)
     for i, v in enumerate(counts.to_numpy()):
         ax.text(v + 0.1, i, str(int(v)), va="center", fontsize=8)
     ax.set_xlabel("Events recorded")

@@ -27,7 +27,7 @@ import nbformat
 from .paths import Project
 from .runs import Run, RunListError, load_plan
 
-RUNNER_VERSION = "1"      # bump when the way notebooks are executed or cleaned changes
+RUNNER_VERSION = "2"      # bump when the way notebooks are executed or cleaned changes
 KERNEL = "python3"        # papermill needs it explicit (papermill#251)
 SOURCE_DATE_EPOCH = "1575244800"  # 2019-12-02, the seed article's day: any fixed value will do
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -70,8 +70,8 @@ def fingerprint(project: Project, run: Run) -> str:
     add("parameters", json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
     for path in _data_files(project, run):
         add(f"data:{project.rel(path)}", path.read_bytes())
-    for path in sorted(project.package_dir.glob("*.py")):
-        add(f"code:{path.name}", path.read_bytes())
+    for path in sorted(project.package_dir.rglob("*.py")):
+        add(f"code:{path.relative_to(project.package_dir).as_posix()}", path.read_bytes())
     add("lock", project.lock_file.read_bytes() if project.lock_file.exists() else b"")
     return h.hexdigest()
 
@@ -88,8 +88,28 @@ def check_parameters(project: Project, run: Run) -> None:
         )
 
 
-def clean(path: Path) -> None:
-    """Drop what differs between two runs of the same inputs: timings and papermill's clock."""
+LABEL = re.compile(r"^(\s*:name:\s*)(\S+)\s*$|^\((\S+)\)=\s*$", re.MULTILINE)
+
+
+def namespace_labels(nb, run: Run) -> None:
+    """Give the labels a notebook defines (``:name:`` of figures, ``(target)=``) a suffix per run,
+    and rewrite its references to them, so that one notebook run for many parameter sets (a page
+    per vendor, per jurisdiction) does not define the same label twice: Sphinx warns, and the
+    strict build fails. A run named after its notebook keeps the labels as written."""
+    if run.name == run.notebook.stem:
+        return
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    labels = {m.group(2) or m.group(3) for c in markdown for m in LABEL.finditer(c.source)}
+    if not labels:
+        return
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(labels, key=len, reverse=True))) + r")(?![\w-])")
+    for cell in markdown:
+        cell.source = pattern.sub(lambda m: f"{m.group(1)}-{run.name}", cell.source)
+
+
+def clean(path: Path, run: Run | None = None) -> None:
+    """Drop what differs between two runs of the same inputs (timings and papermill's clock), and
+    make the run's labels its own."""
     nb = nbformat.read(path, as_version=4)
     pm = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "exception", "environment_variables", "version", "input_path", "output_path"):
@@ -98,6 +118,8 @@ def clean(path: Path) -> None:
         cell.metadata.pop("execution", None)
         cell.metadata.get("papermill", {}).clear()
         cell.metadata.pop("papermill", None)
+    if run is not None:
+        namespace_labels(nb, run)
     nbformat.write(nb, path)
 
 
@@ -166,7 +188,7 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
                 kept = failed / out.name
                 os.replace(tmp_out, kept)
             raise RunFailed(_describe_failure(project, run, exc, kept)) from None
-        clean(tmp_out)
+        clean(tmp_out, run)
         os.replace(tmp_out, out)
     seconds = time.perf_counter() - t0
     project.run_stamps_dir.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,14 @@
-"""Sphinx extension: the ``datadictionary`` directive, which renders the data dictionary from
-``data/datapackage.json`` so the book's description of the data can never drift from the schema.
+"""Sphinx extension for the book.
 
-    ```{datadictionary}
-    ```
+- The ``datadictionary`` directive renders the data dictionary from ``data/datapackage.json``, so
+  the book's description of the data can never drift from the schema:
+
+      ```{datadictionary}
+      ```
+
+- The theme's header buttons that run inline JavaScript (``onclick``: print, full screen) are
+  dropped, so that the published HTML holds no inline event handler at all and ``check`` can
+  reject every one it finds (data must never be able to add one unnoticed).
 """
 from __future__ import annotations
 
@@ -95,6 +101,26 @@ class DataDictionary(SphinxDirective):
         return out
 
 
+def _without_inline_javascript(buttons: list[dict]) -> list[dict]:
+    kept = []
+    for button in buttons:
+        if button.get("type") == "javascript":
+            continue
+        if button.get("type") == "group":
+            button = {**button, "buttons": _without_inline_javascript(button.get("buttons", []))}
+            if not button["buttons"]:
+                continue
+        kept.append(button)
+    return kept
+
+
+def drop_inline_javascript_buttons(app, pagename, templatename, context, doctree):
+    if "header_buttons" in context:
+        context["header_buttons"] = _without_inline_javascript(context["header_buttons"])
+
+
 def setup(app):
     app.add_directive("datadictionary", DataDictionary)
+    # after sphinx-book-theme adds its buttons (priority 501)
+    app.connect("html-page-context", drop_inline_javascript_buttons, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

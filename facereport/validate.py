@@ -45,14 +45,26 @@ class Problem:
         return f"{where} column '{self.column}': {self.message}" if self.column else f"{where} {self.message}"
 
 
+SHOWN = 100                 # problems printed before the list is cut (all are counted)
+SCHEMA_ERROR_LIMIT = 100_000  # frictionless stops a table's schema check after this many errors
+
+
+def report_lines(problems: list[Problem], shown: int = SHOWN) -> list[str]:
+    """The problems as lines to print; past ``shown``, one line saying how many and that the list
+    is cut (a person fixing data needs the first ones and the true count, not 50,000 lines)."""
+    lines = [str(p) for p in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"... the list is cut here: {shown} of {len(problems)} problem(s) shown")
+    return lines
+
+
 class DataError(Exception):
     """Raised by the loader when data does not validate; carries every problem."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in data/:\n{lines}{more}")
+        lines = "\n".join(f"  {line}" for line in report_lines(problems, 50))
+        super().__init__(f"{len(problems)} problem(s) in data/:\n{lines}")
 
 
 @dataclass
@@ -179,6 +191,18 @@ def read_descriptor(project: Project) -> tuple[dict | None, list[Problem]]:
 def _all_fields(descriptor: dict) -> Iterable[dict]:
     for res in descriptor.get("resources", []):
         yield from (res.get("schema") or {}).get("fields", [])
+
+
+def _descriptor_problem(project: Project, resource: dict, message: str) -> Problem:
+    """A problem of ``resource`` reported at the line of datapackage.json where its path is written."""
+    rel = project.rel(project.datapackage)
+    try:
+        text = project.datapackage.read_text(encoding="utf-8")
+    except OSError:
+        return Problem(rel, 1, "path", message)
+    m = re.search(r'"path"\s*:\s*' + re.escape(json.dumps(resource.get("path", ""))), text)
+    line = text.count("\n", 0, m.start()) + 1 if m else 1
+    return Problem(rel, line, "path", message)
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -316,7 +340,8 @@ def validate_table(project: Project, resource: dict, ctx: Context) -> tuple[int,
     path = project.data_dir / resource["path"]
     rel = project.rel(path)
     if not path.is_file():
-        return 0, [Problem(rel, 1, "", f"the file of resource {resource['name']!r} is missing")]
+        return 0, [_descriptor_problem(project, resource, f"resource {resource['name']!r}: its path "
+                                       f"{resource['path']!r} names no file in data/")]
     fields = resource["schema"]["fields"]
     header, rows, problems = read_rows(path, rel)
     if problems:
@@ -324,6 +349,10 @@ def validate_table(project: Project, resource: dict, ctx: Context) -> tuple[int,
     problems = check_header(rel, header, fields)
     if problems:
         return len(rows), problems  # every row would be misread: stop here
+    if not rows and not resource.get("x-allow-empty"):
+        return 0, [Problem(rel, 1, "", "the table has a header but no rows; a table of the book needs "
+                                       "at least one (a table that may be empty says "
+                                       "\"x-allow-empty\": true in datapackage.json)")]
 
     line_of_row = {i + 2: line for i, (line, _) in enumerate(rows)}  # frictionless counts the header as row 1
     for line, cells in rows:
@@ -360,9 +389,15 @@ def _schema_problems(rel: str, resource: dict, path: Path, line_of_row: dict[int
     # Relative to its basepath: frictionless refuses absolute paths as unsafe.
     res = Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(resource["schema"]),
                    format="csv", encoding="utf-8")
-    report = res.validate()
+    report = res.validate(limit_errors=SCHEMA_ERROR_LIMIT)
     problems = []
     errors = [e for t in report.tasks for e in t.errors]
+    if any("reached error limit" in w for t in report.tasks for w in t.warnings):
+        last = max((getattr(e, "row_number", None) or 1 for e in errors), default=1)
+        # at line 1, so that it is printed first
+        problems.append(Problem(rel, 1, "", f"the schema check stopped counting after {SCHEMA_ERROR_LIMIT} "
+                                f"errors, at line {line_of_row.get(last, last)}; rows after it were not "
+                                f"checked against the schema, so there are more problems than counted"))
     # A one-column primary key that is also declared unique is reported twice; keep the column's.
     unique_rows = {e.row_number for e in errors if e.type == "unique-error"}
     for err in errors:
@@ -451,8 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = Project.find()
     summary, problems = validate(project, today=args.today)
-    for p in problems:
-        print(p, file=sys.stderr)
+    for line in report_lines(problems):
+        print(line, file=sys.stderr)
     if problems:
         files = len({p.path for p in problems})
         print(f"validate: {len(problems)} problem(s) in {files} file(s); nothing else was run.", file=sys.stderr)

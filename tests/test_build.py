@@ -11,7 +11,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import ROOT, SKIP, cli, tree_digest
+from conftest import ROOT, SKIP, cli, content_digest, tree_digest
 from facereport.paths import Project
 from facereport.toc import toc_pages
 
@@ -167,3 +167,58 @@ def test_a_stylesheet_change_alone_reaches_the_book(built):
         assert b"a change for the test" in (project.html_dir / "_static/report.css").read_bytes()
     finally:
         css.write_bytes(original)
+
+
+def test_the_book_holds_only_what_the_last_build_produced(built):
+    # Build with extra rows (more figures' content, more words to index), then without them:
+    # the book must be byte for byte the clean build, with no orphan image or stale search entry.
+    project, _ = built
+    assert cli(project, "build").returncode == 0   # the book of the sources as they are now
+    clean = content_digest(project.html_dir)
+    table = project.root / "data/rollout_events.csv"
+    original = table.read_text(encoding="utf-8")
+    rows = list(csv.reader(original.splitlines()))
+    extra = []
+    for i, row in enumerate(rows[1:11]):
+        row = list(row)
+        row[0] = f"ro-{9000 + i}"
+        row[8] = f"Zanzibarish extra event number {i} planted for the leftover test"
+        extra.append(row)
+    with table.open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(extra)
+    try:
+        assert cli(project, "build").returncode == 0
+        assert "zanzibarish" in (project.html_dir / "searchindex.js").read_text(encoding="utf-8").lower()
+        assert content_digest(project.html_dir) != clean
+    finally:
+        table.write_text(original, encoding="utf-8")
+    assert cli(project, "build").returncode == 0
+    after = content_digest(project.html_dir)
+    assert sorted(set(after) - set(clean)) == [], "files left over from the earlier build"
+    assert after == clean
+
+
+def test_two_runs_of_one_notebook_build_as_two_pages(tmp_path):
+    # A page per parameter set: the same notebook twice. Its figures' labels must not collide
+    # (Sphinx warns about duplicate labels, and the strict build fails on warnings).
+    dest = tmp_path / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    runs = project.runs_file
+    text = runs.read_text(encoding="utf-8")
+    second = ("      - run: rollout-zhejiang\n        notebook: notebooks/rollout.ipynb\n"
+              "        reads: [rollout_events]\n        parameters: {provinces: [CN-ZJ]}\n"
+              "        title: \"Rollout in Zhejiang\"\n")
+    anchor = "        parameters: {}\n"
+    assert anchor in text
+    runs.write_text(text.replace(anchor, anchor + second, 1), encoding="utf-8")
+    result = cli(project, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    main = (project.html_dir / "book/chapters/rollout.html").read_text(encoding="utf-8")
+    zj = (project.html_dir / "book/chapters/rollout-zhejiang.html").read_text(encoding="utf-8")
+    assert 'id="fig-rollout-timeline"' in main
+    assert 'id="fig-rollout-timeline-rollout-zhejiang"' in zj
+    with open(project.root / "data/rollout_events.csv", encoding="utf-8") as fh:
+        n_zj = sum(1 for r in csv.DictReader(fh) if r["province"] == "CN-ZJ")
+    assert f"The record holds {n_zj} events" in text_of(project.html_dir / "book/chapters/rollout-zhejiang.html")
+    assert "Rollout in Zhejiang" in main  # listed in the contents of every page
