@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from . import rules
 from .bib import BibError, Source, read_bib
 from .paths import Project
 
@@ -71,6 +72,7 @@ class DataError(Exception):
 class Context:
     today: dt.date
     sources: dict[str, Source] | None   # None: the registry could not be read, keys go unchecked
+    tables: "rules.Tables | None" = None  # the other tables, for foreign keys and cross-table rules
 
 
 # ---------------------------------------------------------------- cell checks named in schemas
@@ -126,6 +128,16 @@ def check_country(value: str, ctx: Context) -> str | None:
     return None
 
 
+def check_jurisdiction(value: str, ctx: Context) -> str | None:
+    """A jurisdiction: 'EU', an ISO 3166-1 alpha-3 country code or an ISO 3166-2 subdivision code."""
+    import pycountry
+
+    if value == "EU" or pycountry.countries.get(alpha_3=value) or pycountry.subdivisions.get(code=value):
+        return None
+    return (f"expected 'EU', an ISO 3166-1 alpha-3 code such as 'CHN' or an ISO 3166-2 code such as "
+            f"'CN-ZJ' or 'US-IL', found {value!r}")
+
+
 def check_source_keys(value: str, ctx: Context) -> str | None:
     """Every key is an entry of sources.bib."""
     keys = [k.strip() for k in value.split(";")]
@@ -150,6 +162,7 @@ CHECKS: dict[str, Callable[[str, Context], str | None]] = {
     "partial-date": check_partial_date,
     "iso3166-2": check_subdivision,
     "iso3166-1-alpha3": check_country,
+    "jurisdiction": check_jurisdiction,
     "source-keys": check_source_keys,
     "http-url": check_http_url,
 }
@@ -185,6 +198,12 @@ def read_descriptor(project: Project) -> tuple[dict | None, list[Problem]]:
                 problems.append(Problem(rel, _line_of(text, f'"{field.get("name")}"'), "",
                                         f"field {field.get('name')!r} names unknown check {name!r}; "
                                         f"known: {', '.join(CHECKS)}"))
+    for res in descriptor.get("resources", []):
+        for name in res.get("x-row-checks", []):
+            if name not in rules.ROW_CHECKS:
+                problems.append(Problem(rel, _line_of(text, f'"{name}"'), "",
+                                        f"resource {res.get('name')!r} names unknown row check {name!r}; "
+                                        f"known: {', '.join(rules.ROW_CHECKS)}"))
     return (None if problems else descriptor), problems
 
 
@@ -245,7 +264,7 @@ def validate_sources(project: Project, path: Path, ctx_today: dt.date) -> tuple[
                 if not src.authors:
                     bad(name, "needs an author (a person, or an organisation in double braces)")
             elif not src.fields.get(name, "").strip():
-                bad(name, f"needs a {name} field")
+                bad(name, f"needs a {name} field" + (" (or 'n.d.' for an undated source)" if name == "year" else ""))
         if not any(src.fields.get(n) for n in ("url", "doi", "note")):
             bad("url", "needs a url or doi, or a note saying why there is none")
         if src.fields.get("url") and (msg := check_http_url(src.fields["url"], None)):
@@ -257,6 +276,10 @@ def validate_sources(project: Project, path: Path, ctx_today: dt.date) -> tuple[
                 msg = check_partial_date(src.fields[name], Context(ctx_today, {}))
                 if msg:
                     bad(name, msg)
+        if src.fields.get("year") == "n.d." and src.fields.get("date"):
+            bad("year", f"year 'n.d.' (no date) disagrees with date {src.fields['date']!r}")
+        elif src.fields.get("year") and src.fields["year"] != "n.d." and not re.fullmatch(r"\d{4}", src.fields["year"]):
+            bad("year", f"expected a four-digit year, or 'n.d.' for an undated source, found {src.fields['year']!r}")
         if src.fields.get("date") and src.fields.get("year") and not src.fields["date"].startswith(src.fields["year"]):
             bad("year", f"year {src.fields['year']!r} disagrees with date {src.fields['date']!r}")
         lang = src.fields.get("language", "")
@@ -299,7 +322,8 @@ def read_rows(path: Path, rel: str) -> tuple[list[str], list[tuple[int, list[str
         return [], [], [_encoding_problem(rel, raw, exc, header_guess)]
     if text.startswith("\ufeff"):
         return [], [], [Problem(rel, 1, "", "starts with a byte-order mark; save as UTF-8 without BOM")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote that closes a cell with more text before the comma is an error, not a guess
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] = []
     last_end = 0
@@ -312,26 +336,53 @@ def read_rows(path: Path, rel: str) -> tuple[list[str], list[tuple[int, list[str
             else:
                 rows.append((start, cells))
     except csv.Error as exc:
-        return header, rows, [Problem(rel, last_end + 1, "", f"CSV cannot be read: {exc}")]
+        line = last_end + 1
+        physical = text.split("\n")
+        fault = quote_fault(physical[line - 1]) if line - 1 < len(physical) else None
+        if fault is None:
+            return header, rows, [Problem(rel, line, "", f"CSV cannot be read: {exc}")]
+        names = header or header_guess
+        column = names[fault] if fault < len(names) else ""
+        return header, rows, [Problem(rel, line, column, QUOTE_HELP + "; the file is not read past this line")]
     return header, rows, []
 
 
+QUOTE_HELP = ("a quote (\") opens this cell but does not close it at the cell's end: close the quote "
+              "before the comma, and double any quote inside a quoted cell (\"\")")
+
+
 def check_header(rel: str, header: list[str], fields: list[dict]) -> list[Problem]:
+    """One problem per column that is missing, unexpected, renamed or out of place, named as such
+    (a missing column is not reported as every later column being in the wrong place)."""
+    import difflib
+
     expected = [f["name"] for f in fields]
     if header == expected:
         return []
     problems = []
-    for i in range(max(len(header), len(expected))):
-        found = header[i] if i < len(header) else None
-        want = expected[i] if i < len(expected) else None
-        if found == want:
+    matcher = difflib.SequenceMatcher(a=expected, b=header, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
             continue
-        if want is None:
-            problems.append(Problem(rel, 1, found, f"unexpected column {i + 1} {found!r}; the schema has {len(expected)} columns"))
-        elif found is None:
-            problems.append(Problem(rel, 1, want, f"column {i + 1} {want!r} is missing"))
-        else:
-            problems.append(Problem(rel, 1, found, f"expected column {i + 1} to be {want!r}, found {found!r}"))
+        wanted, found = expected[a0:a1], header[b0:b1]
+        for name in found:
+            if name in expected:
+                problems.append(Problem(rel, 1, name, f"column {name!r} is out of place: the schema's order is "
+                                                      f"{', '.join(expected)}"))
+        found_new = [n for n in found if n not in expected]
+        wanted_missing = [n for n in wanted if n not in header]
+        for i, name in enumerate(wanted_missing):
+            if i < len(found_new):
+                problems.append(Problem(rel, 1, found_new[i], f"expected column {expected.index(name) + 1} to be "
+                                                              f"{name!r}, found {found_new[i]!r}"))
+            else:
+                after = expected[expected.index(name) - 1] if expected.index(name) else None
+                where = f"after {after!r}" if after else "first"
+                problems.append(Problem(rel, 1, name, f"column {expected.index(name) + 1} {name!r} is missing "
+                                                      f"(it comes {where})"))
+        for name in found_new[len(wanted_missing):]:
+            problems.append(Problem(rel, 1, name, f"unexpected column {name!r}; the schema has "
+                                                  f"{len(expected)} columns: {', '.join(expected)}"))
     return problems
 
 
@@ -355,16 +406,69 @@ def validate_table(project: Project, resource: dict, ctx: Context) -> tuple[int,
                                        "\"x-allow-empty\": true in datapackage.json)")]
 
     line_of_row = {i + 2: line for i, (line, _) in enumerate(rows)}  # frictionless counts the header as row 1
-    for line, cells in rows:
+    ends = [start - 1 for start, _ in rows[1:]] + [None]
+    physical = path.read_text(encoding="utf-8").split("\n")
+    last_line = raw_line_count(path)
+    quoted: set[int] = set()
+    last_filled = max((i for i, (_, cells) in enumerate(rows) if any(c.strip() for c in cells)), default=-1)
+    for n, ((line, cells), end) in enumerate(zip(rows, ends)):
+        spans = (end if end is not None else last_line) - line + 1
         if not any(c.strip() for c in cells):
-            problems.append(Problem(rel, line, "", "blank row"))
+            problems.append(Problem(rel, line, "", "blank line at the end of the file: remove it"
+                                    if n > last_filled else "blank row"))
+        elif len(cells) != len(fields) and any("\n" in c for c in cells):
+            opened = quote_fault(physical[line - 1]) if line - 1 < len(physical) else None
+            column = fields[opened]["name"] if opened is not None and opened < len(fields) else ""
+            quoted.add(line)
+            problems.append(Problem(rel, line, column, f"{QUOTE_HELP}; the cell runs on over {spans} lines"))
         elif len(cells) != len(fields):
             problems.append(Problem(rel, line, "", f"expected {len(fields)} cells, found {len(cells)}"))
         else:
             for field, value in zip(fields, cells):
                 problems.extend(_cell_problems(rel, line, field, value, ctx))
-    problems.extend(_schema_problems(rel, resource, path, line_of_row))
+            if ctx.tables is not None:
+                row = dict(zip(header, cells))
+                found = rules.row_problems(resource, row, ctx.tables, ctx.today)
+                found += rules.foreign_key_problems(resource, row, ctx.tables)
+                problems.extend(Problem(rel, line, column, message) for column, message in found)
+    # One message per problem: where our own checks already spoke about a row or a cell, the
+    # schema checker's message about the same place is dropped.
+    rows_said = {p.line for p in problems if not p.column} | quoted
+    cells_said = {(p.line, p.column) for p in problems if p.column}
+    problems.extend(p for p in _schema_problems(rel, resource, path, line_of_row)
+                    if p.line not in rows_said and (p.line, p.column) not in cells_said)
     return len(rows), problems
+
+
+def quote_fault(line: str) -> int | None:
+    """The index of the field whose quote goes wrong on ``line``: still open at the line's end, or
+    closed with more text after it before the comma. None if the quotes are well formed."""
+    field, quoted, start, opened_at, closed = 0, False, True, None, False
+    i = 0
+    while i < len(line.rstrip("\r")):
+        ch = line[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < len(line) and line[i + 1] == '"':
+                    i += 1          # a doubled quote inside a quoted cell
+                else:
+                    quoted, closed = False, True
+        elif ch == ",":
+            field, start, closed = field + 1, True, False
+            i += 1
+            continue
+        elif ch == '"' and start:
+            quoted, opened_at = True, field
+        elif closed:
+            return opened_at        # text after a closing quote
+        start = False
+        i += 1
+    return field if quoted else None
+
+
+def raw_line_count(path: Path) -> int:
+    data = path.read_bytes()
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
 def _cell_problems(rel: str, line: int, field: dict, value: str, ctx: Context) -> list[Problem]:
@@ -387,7 +491,9 @@ def _schema_problems(rel: str, resource: dict, path: Path, line_of_row: dict[int
     from frictionless import Resource, Schema
 
     # Relative to its basepath: frictionless refuses absolute paths as unsafe.
-    res = Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(resource["schema"]),
+    # Foreign keys are checked by facereport.rules, across tables, with clearer messages.
+    schema = {k: v for k, v in resource["schema"].items() if k != "foreignKeys"}
+    res = Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(schema),
                    format="csv", encoding="utf-8")
     report = res.validate(limit_errors=SCHEMA_ERROR_LIMIT)
     problems = []
@@ -454,7 +560,7 @@ def validate(project: Project, today: dt.date | None = None, only: Iterable[str]
     except ValueError as exc:
         return Summary({}, 0, []), [Problem(project.rel(project.datapackage), 1, "", str(exc))]
     sources, problems = validate_sources(project, bib_path, today)
-    ctx = Context(today, sources if sources or not problems else None)
+    ctx = Context(today, sources if sources or not problems else None, rules.Tables(project, descriptor))
     counts = {}
     cited: set[str] = set()
     wanted = set(only) if only is not None else None

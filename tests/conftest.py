@@ -2,6 +2,7 @@
 never on the checkout itself."""
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -53,9 +54,9 @@ def glued(notebook: Path) -> dict:
                 values[name] = data["text/markdown"]
             elif "text/plain" in data:
                 text = data["text/plain"]
-                try:
-                    values[name] = json.loads(text)
-                except ValueError:
+                try:  # as myst-nb reads it back: the repr of a number or a string
+                    values[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
                     values[name] = text
     return values
 

@@ -54,7 +54,7 @@ def test_loader_types_partial_dates(root):
 
 
 def test_bad_parameters_are_refused_with_a_clear_message(root):
-    from facereport import rollout
+    from facereport.strands import rollout
     from facereport.paths import Project
     events = data.load("rollout_events", Project(root))
     sectors = list(data.labels("rollout_events", "sector", Project(root)))
@@ -123,7 +123,8 @@ def test_an_unchanged_run_is_reused_and_a_changed_one_reruns(executed):
     assert execute(project, run).status == "reused"
     table = project.root / "data/rollout_events.csv"
     rows = list(csv.reader(table.open(encoding="utf-8")))
-    rows[1][8] = rows[1][8] + " (edited)"
+    summary = rows[0].index("summary")
+    rows[1][summary] = rows[1][summary] + " (edited)"
     with table.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
     assert execute(project, run).status == "ran"

@@ -109,7 +109,8 @@ def test_missing_cell(copy):
     table = rows(copy)
     table[14] = table[14][:-1]
     write_rows(copy, table)
-    assert_named(problems_of(copy), TABLE, 15, "", "expected 13 cells, found 12")
+    n = len(table[0])
+    assert_named(problems_of(copy), TABLE, 15, "", f"expected {n} cells, found {n - 1}")
 
 
 def test_not_utf8(copy):
@@ -271,3 +272,43 @@ def test_a_resource_path_naming_no_file_is_reported_in_the_datapackage(copy):
     path.write_text(text, encoding="utf-8")
     line = text[: text.index('"path": "rollout_event.csv"')].count("\n") + 1
     assert_named(problems_of(copy), "data/datapackage.json", line, "path", "'rollout_event.csv'", "names no file")
+
+
+# ---- messages that point at the real fault, once ------------------------------------------------
+
+def test_a_missing_column_is_named_as_missing(copy):
+    table = rows(copy)
+    at = table[0].index("confidence")
+    write_rows(copy, [r[:at] + r[at + 1:] for r in table])
+    problems = problems_of(copy)
+    assert_named(problems, TABLE, 1, "confidence", "'confidence' is missing", "after 'evidence'")
+    assert len(problems) == 1, [str(p) for p in problems]
+
+
+def test_an_unclosed_quote_is_called_a_quote_problem_once(copy):
+    table = rows(copy)
+    city = table[0].index("city")
+    i = next(i for i, r in enumerate(table[1:], 1) if r[city] and "," not in r[city] and '"' not in r[city])
+    path = copy.root / TABLE
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert f",{table[i][city]}," in lines[i]
+    lines[i] = lines[i].replace(f",{table[i][city]},", f',"{table[i][city]},', 1)   # opened, never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problems = [p for p in problems_of(copy) if p.path == TABLE]
+    assert problems and problems[0].line == i + 1 and problems[0].column == "city", [str(p) for p in problems]
+    assert "quote" in problems[0].message and "does not close" in problems[0].message
+    assert len(problems) == 1, [str(p) for p in problems]
+
+
+def test_a_date_in_another_format_is_reported_once(copy):
+    line = set_cell(copy, 5, "date", "08/05/2014")
+    hits = [p for p in problems_of(copy) if p.line == line]
+    assert len(hits) == 1 and hits[0].column == "date", [str(p) for p in hits]
+
+
+def test_a_trailing_blank_line_is_one_problem_that_says_so(copy):
+    path = copy.root / TABLE
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    problems = problems_of(copy)
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert "blank line at the end of the file" in problems[0].message

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from .cite import markdown_table
-from .safe import figure_text
-from .style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
+from ..cite import markdown_table
+from ..safe import figure_text
+from ..style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
 
 NATIONWIDE = "Nationwide or multi-province"
 # pycountry's ISO names carry the unit's type ("Zhejiang Sheng"); readers know the short names.

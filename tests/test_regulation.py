@@ -1,0 +1,203 @@
+"""The regulation strand: its tables validate and cover what the chapter needs, bad input is named
+by file, line and column, rules in the rollout table are the same facts as instruments, and the
+notebook's counts at another as-of day are what pandas computes on the CSV."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, SKIP, glued
+from facereport.paths import Project
+from facereport.run import execute
+from facereport.runs import Run, load_plan
+from facereport.validate import validate
+
+REGS = "data/regulations.csv"
+PROVS = "data/regulation_provisions.csv"
+EVENTS = "data/rollout_events.csv"
+
+
+def read(project, path):
+    with open(project.root / path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(project, path, rows):
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    (project.root / path).write_text(buf.getvalue(), encoding="utf-8")
+
+
+def change(project, path, row_id, **cells) -> int:
+    """Set cells of the row whose first column is ``row_id``; returns the file line it is on."""
+    rows = read(project, path)
+    key = list(rows[0])[0]
+    i = next(i for i, r in enumerate(rows) if r[key] == row_id)
+    rows[i].update(cells)
+    write(project, path, rows)
+    return i + 2
+
+
+def named(project, path, line, column, *words):
+    _, problems = validate(project)
+    hits = [p for p in problems if p.path == path and p.line == line and p.column == column]
+    assert hits, f"nothing at {path}:{line} column {column!r}; got {[str(p) for p in problems][:10]}"
+    for word in words:
+        assert word in str(hits[0]), (word, str(hits[0]))
+
+
+# ---- the real data ------------------------------------------------------------------------------
+
+def test_the_tables_hold_what_the_chapter_needs(root):
+    from facereport import data
+    project = Project(root)
+    _, problems = validate(project)
+    assert problems == []
+    regs = data.load("regulations", project)
+    provs = data.load("regulation_provisions", project)
+    assert len(regs) >= 40
+    assert regs["jurisdiction"].nunique() >= 10
+    china = regs[regs["jurisdiction"] == "CHN"]
+    assert (china["level"] == "national").sum() >= 10
+    assert (regs["jurisdiction"].str.startswith("CN-") & (regs["level"] != "court")).sum() >= 3
+    assert (regs["jurisdiction"].str.startswith("CN-") & (regs["level"] == "court")).sum() >= 2
+    assert {"USA", "EU", "GBR"} <= set(regs["jurisdiction"])
+    assert regs["jurisdiction"].str.startswith("US-").any()
+    assert set(provs["instrument"]) <= set(regs["id"])
+    assert provs["provision"].nunique() >= 10
+
+
+def test_rules_in_the_rollout_table_are_instruments_with_the_same_dates(root):
+    project = Project(root)
+    instruments = {r["id"]: r for r in read(project, REGS)}
+    linked = [r for r in read(project, EVENTS) if r["instrument"]]
+    assert len(linked) >= 10
+    for event in linked:
+        inst = instruments[event["instrument"]]
+        dates = [inst[k] for k in ("announced", "adopted", "effective") if inst[k]]
+        if event["date_type"] == "reported":
+            assert min(dates) <= event["date"], event["id"]
+        else:
+            assert any(d.startswith(event["date"]) or event["date"].startswith(d) for d in dates), event["id"]
+    # the MIIT phone rule, the seed article's lead: announced in September, in effect on 1 December 2019
+    miit = instruments["cn-miit-phone-2019"]
+    assert miit["announced"].startswith("2019-09") and miit["effective"] == "2019-12-01"
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+
+def test_effective_before_announced(copy):
+    line = change(copy, REGS, "cn-pipl-2021", announced="2021-12-01")
+    named(copy, REGS, line, "effective", "before announced", "2021-12-01")
+
+
+def test_unknown_jurisdiction(copy):
+    line = change(copy, REGS, "cn-pipl-2021", jurisdiction="XX")
+    named(copy, REGS, line, "jurisdiction", "ISO 3166", "'XX'")
+
+
+def test_a_draft_that_took_effect(copy):
+    line = change(copy, REGS, "cn-cac-face-draft-2023", effective="2023-10-01")
+    named(copy, REGS, line, "effective", "'draft'")
+
+
+def test_unknown_status(copy):
+    line = change(copy, REGS, "cn-pipl-2021", status="alive")
+    named(copy, REGS, line, "status", "expected one of", "'alive'")
+
+
+def test_a_provision_for_an_unknown_instrument(copy):
+    rows = read(copy, PROVS)
+    rows[3]["instrument"] = "cn-no-such-law-2030"
+    write(copy, PROVS, rows)
+    named(copy, PROVS, 5, "instrument", "'cn-no-such-law-2030'", "data/regulations.csv")
+
+
+def test_a_rollout_row_pointing_at_a_missing_instrument(copy):
+    line = change(copy, EVENTS, "ro-085", instrument="cn-spc-face-2031")
+    named(copy, EVENTS, line, "instrument", "'cn-spc-face-2031'", "matches no id in data/regulations.csv")
+
+
+def test_a_rollout_row_whose_date_disagrees_with_its_instrument(copy):
+    line = change(copy, EVENTS, "ro-066", date="2019-12-02")
+    named(copy, EVENTS, line, "date", "cn-miit-phone-2019", "2019-12-01")
+
+
+# ---- the notebooks --------------------------------------------------------------------------------
+
+def in_effect_by_hand(rows: list[dict], day: dt.date) -> int:
+    """The count of instruments in effect on ``day``, computed from the CSV without the package."""
+    def first(value):
+        if not value:
+            return None
+        parts = [int(p) for p in value.split("-")] + [1, 1]
+        return dt.date(parts[0], parts[1], parts[2])
+
+    n = 0
+    for r in rows:
+        if r["status"] in ("draft", "withdrawn"):
+            continue
+        if r["status"] == "adopted":
+            start = first(r["effective"])
+        else:
+            start = first(r["effective"]) or first(r["adopted"]) or first(r["announced"])
+        ended = first(r["ended"])
+        if start and start <= day and (ended is None or ended > day):
+            n += 1
+    return n
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("regulation") / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    base = load_plan(project).run("regulation")
+    run = Run(base.name, base.notebook, base.reads, {"as_of": "2021-06-30", "compare": ["CHN", "EU", "USA"]})
+    execute(project, run)
+    chapter = glued(run.output(project))
+    page = load_plan(project).run("regulation-china")
+    execute(project, Run(page.name, page.notebook, page.reads, {**page.parameters, "as_of": "2021-06-30"}))
+    return project, chapter, glued(page.output(project))
+
+
+@pytest.mark.build
+def test_the_count_in_effect_at_another_day_is_what_pandas_computes(executed):
+    project, chapter, china = executed
+    rows = read(project, REGS)
+    day = dt.date(2021, 6, 30)
+    assert chapter["as_of"] == "2021-06-30"
+    assert chapter["n_in_effect"] == in_effect_by_hand(rows, day)
+    assert chapter["n_instruments"] == len(rows)
+    chinese = [r for r in rows if r["jurisdiction"] == "CHN" or r["jurisdiction"].startswith("CN-")]
+    assert chapter["chn_in_effect"] == in_effect_by_hand(chinese, day)
+    assert china["n_in_effect"] == in_effect_by_hand(chinese, day)
+    assert china["n_instruments"] == len(chinese)
+    # and the default day, the day the data was last checked, counts more of them
+    assert in_effect_by_hand(rows, dt.date(2026, 11, 26)) > chapter["n_in_effect"]
+
+
+@pytest.mark.build
+def test_sanctioned_vendors_come_from_the_provisions_table(executed):
+    project, chapter, _ = executed
+    provs = pd.read_csv(project.root / PROVS, dtype=str, keep_default_na=False)
+    assert chapter["n_sanctioned_vendors"] == provs.loc[provs["provision"] == "vendor_sanctioned", "value"].nunique()
+
+
+def test_every_jurisdiction_in_the_data_has_a_page(root):
+    from facereport.strands.regulation import group
+    project = Project(root)
+    groups = {group(r["jurisdiction"]) for r in read(project, REGS)}
+    paged = set()
+    for run in load_plan(project).runs:
+        if run.notebook.name == "regulation_jurisdiction.ipynb":
+            paged |= set(run.parameters["jurisdictions"])
+    assert {"CHN", "USA", "EU"} <= paged
+    assert groups - paged == set(), "jurisdictions whose instruments no page lists in full"
