@@ -120,7 +120,19 @@ def clean(path: Path, run: Run | None = None) -> None:
         cell.metadata.pop("papermill", None)
     if run is not None:
         namespace_labels(nb, run)
+    hide_injected_like_declared(nb)
     nbformat.write(nb, path)
+
+
+def hide_injected_like_declared(nb) -> None:
+    """papermill's injected-parameters cell is shown or hidden as the notebook's own parameters
+    cell is: a page per parameter set need not show its parameters twice, or at all."""
+    tags = lambda c: c.metadata.get("tags", [])
+    declared = next((c for c in nb.cells if "parameters" in tags(c)), None)
+    hidden = [t for t in tags(declared) if t.startswith("remove-")] if declared is not None else []
+    for cell in nb.cells:
+        if "injected-parameters" in tags(cell):
+            cell.metadata["tags"] = sorted(set(tags(cell)) | set(hidden))
 
 
 @contextlib.contextmanager

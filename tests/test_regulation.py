@@ -188,7 +188,10 @@ def test_the_count_in_effect_at_another_day_is_what_pandas_computes(executed):
 def test_sanctioned_vendors_come_from_the_provisions_table(executed):
     project, chapter, _ = executed
     provs = pd.read_csv(project.root / PROVS, dtype=str, keep_default_na=False)
-    assert chapter["n_sanctioned_vendors"] == provs.loc[provs["provision"] == "vendor_sanctioned", "value"].nunique()
+    regs = pd.read_csv(project.root / REGS, dtype=str, keep_default_na=False)
+    us = set(regs.loc[regs["jurisdiction"] == "USA", "id"])
+    listed = provs[(provs["provision"] == "vendor_sanctioned") & provs["instrument"].isin(us)]
+    assert chapter["n_us_listed_vendors"] == listed["value"].nunique() > 10
 
 
 def test_every_jurisdiction_in_the_data_has_a_page(root):

@@ -207,8 +207,9 @@ def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[
         everywhere = sorted(set.intersection(*kinds_of.values()))
         out["only_first"] = _labels_list(only, provision_labels)
         out["in_all"] = _labels_list(everywhere, provision_labels)
-    sanctioned = provisions[(provisions["provision"] == "vendor_sanctioned") & provisions["instrument"].isin(instruments["id"])]
-    out["n_sanctioned_vendors"] = int(sanctioned["value"].nunique())
+    us_federal = instruments.loc[(instruments["jurisdiction"] == "USA"), "id"]
+    sanctioned = provisions[(provisions["provision"] == "vendor_sanctioned") & provisions["instrument"].isin(us_federal)]
+    out["n_us_listed_vendors"] = int(sanctioned["value"].nunique())
     return out
 
 
