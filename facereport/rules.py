@@ -4,6 +4,8 @@ A resource in datapackage.json opts in:
 
     "x-date-order": [["announced", "effective"], ...]   each pair: the first is not after the second
     "x-row-checks": ["instrument-status", ...]          named rules below (ROW_CHECKS)
+    "x-possible-duplicates": {"fields": [...],          rows equal on these fields are flagged for a
+                              "allowed": [[id, id]]}    look, unless the pair is allowed
     "schema": {"foreignKeys": [...]}                    standard Table Schema foreign keys, checked
                                                         here with messages that name file, line, column
 
@@ -40,8 +42,8 @@ def not_after(earlier: str, later: str) -> bool:
 class Tables:
     """Other tables of the package, read on demand (for foreign keys and cross-table rules)."""
 
-    def __init__(self, project, descriptor: dict):
-        self.project, self.descriptor = project, descriptor
+    def __init__(self, project, descriptor: dict, sources: dict | None = None):
+        self.project, self.descriptor, self.sources = project, descriptor, sources
         self._rows: dict[str, list[dict] | None] = {}
 
     def resource(self, name: str) -> dict | None:
@@ -128,10 +130,63 @@ def instrument_date(row: dict, tables: Tables, today: dt.date) -> Found:
     return []
 
 
+def source_date(row: dict, tables: Tables, today: dt.date) -> Found:
+    """A row's date agrees with what it means (date_type) and with its first source's date:
+    'reported' is the first source's publication date; what 'occurred' or was 'announced' is not
+    after the source that reports it (a date a source gives in advance is 'scheduled')."""
+    keys = [k.strip() for k in row.get("sources", "").split(";") if k.strip()]
+    if not keys or not tables.sources or keys[0] not in tables.sources:
+        return []   # the source-keys check reports it
+    first = keys[0]
+    published = tables.sources[first].fields.get("date", "")
+    kind, date = row.get("date_type", ""), row.get("date", "")
+    if not date:
+        return []
+    if kind == "reported":
+        if not published:
+            return [("date_type", f"'reported' dates a row by its first source's publication, but {first!r} "
+                                  f"has no date: make a dated source the first, or use another date_type")]
+        if date != published:
+            return [("date", f"a 'reported' date is its first source's publication date: {first!r} was "
+                             f"published {published!r}, the row says {date!r}")]
+    if kind in ("occurred", "announced") and published and not not_after(date, published):
+        return [("date", f"{kind} on {date!r}, after its first source {first!r} was published "
+                         f"({published!r}): a date a source gives in advance is 'scheduled' (for a rule, "
+                         f"the regulation table's effective date)")]
+    return []
+
+
 ROW_CHECKS: dict[str, Callable[[dict, Tables, dt.date], Found]] = {
     "instrument-status": instrument_status,
     "instrument-date": instrument_date,
+    "source-date": source_date,
 }
+
+
+def duplicate_problems(resource: dict, rows: list[tuple[int, dict]]) -> list[tuple[int, str, str]]:
+    """Rows equal on the resource's "x-possible-duplicates" fields whose dates could be the same
+    day (equal, or one a coarser form of the other: 2018 and 2018-02-26): (line, column, message)
+    for the later row of each pair, unless the pair is allowed."""
+    spec = resource.get("x-possible-duplicates")
+    if not spec:
+        return []
+    fields, date_field = spec["fields"], spec.get("date", "date")
+    key = resource["schema"].get("primaryKey", ["id"])[0]
+    allowed = {frozenset(pair) for pair in spec.get("allowed", [])}
+    seen: dict[tuple, list[tuple[int, str, str]]] = {}
+    out = []
+    for line, row in rows:
+        group = tuple(row.get(f, "") for f in fields)
+        ident, date = row.get(key, ""), row.get(date_field, "")
+        for first_line, other, other_date in seen.get(group, []):
+            same_day = date.startswith(other_date) or other_date.startswith(date)
+            if same_day and frozenset((ident, other)) not in allowed:
+                out.append((line, date_field, f"same {', '.join(fields)} and date as {other} (line {first_line}, "
+                                              f"{other_date}): merge the two, or, if they are different events, "
+                                              f"list the pair under \"allowed\" in datapackage.json"))
+                break
+        seen.setdefault(group, []).append((line, ident, date))
+    return out
 
 
 def row_problems(resource: dict, row: dict, tables: Tables, today: dt.date) -> Found:

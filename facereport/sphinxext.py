@@ -6,6 +6,9 @@
       ```{datadictionary}
       ```
 
+- The bibliography's style ``facereport`` (facereport.bibstyle) says which copy of a source each
+  excerpt was quoted from.
+
 - The theme's header buttons that run inline JavaScript (``onclick``: print, full screen) are
   dropped, so that the published HTML holds no inline event handler at all and ``check`` can
   reject every one it finds (data must never be able to add one unnoticed).
@@ -120,6 +123,12 @@ def drop_inline_javascript_buttons(app, pagename, templatename, context, doctree
 
 
 def setup(app):
+    import pybtex.plugin
+
+    from .bibstyle import Style
+
+    # the bibliography names the copy each excerpt was quoted from (bibtex_default_style: facereport)
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "facereport", Style)
     app.add_directive("datadictionary", DataDictionary)
     # after sphinx-book-theme adds its buttons (priority 501)
     app.connect("html-page-context", drop_inline_javascript_buttons, priority=900)

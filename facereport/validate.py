@@ -269,6 +269,16 @@ def validate_sources(project: Project, path: Path, ctx_today: dt.date) -> tuple[
             bad("url", "needs a url or doi, or a note saying why there is none")
         if src.fields.get("url") and (msg := check_http_url(src.fields["url"], None)):
             bad("url", msg)
+        # A copy read in place of the original: its address and its script are data, not prose.
+        copyurl, copyscript = src.fields.get("copyurl", ""), src.fields.get("copyscript", "")
+        if copyurl and (msg := check_http_url(copyurl, None)):
+            bad("copyurl", msg)
+        if copyurl and not copyscript:
+            bad("copyurl", "a copy needs copyscript too: the script of the text read (ISO 15924: Hans, Hant, Latn ...)")
+        if copyscript and not copyurl:
+            bad("copyscript", "copyscript describes a copy: give its address in copyurl")
+        if copyscript and not _is_script(copyscript):
+            bad("copyscript", f"expected an ISO 15924 script code such as 'Hans', 'Hant' or 'Latn', found {copyscript!r}")
         if src.fields.get("doi") and not DOI.fullmatch(src.fields["doi"]):
             bad("doi", f"expected a DOI such as '10.1000/xyz', found {src.fields['doi']!r}")
         for name in ("date", "urldate"):
@@ -286,6 +296,12 @@ def validate_sources(project: Project, path: Path, ctx_today: dt.date) -> tuple[
         if lang and not _is_language(lang):
             bad("language", f"expected an ISO 639-1 language code such as 'en' or 'zh', found {lang!r}")
     return sources, problems
+
+
+def _is_script(code: str) -> bool:
+    import pycountry
+
+    return pycountry.scripts.get(alpha_4=code) is not None
 
 
 def _is_language(code: str) -> bool:
@@ -406,10 +422,13 @@ def validate_table(project: Project, resource: dict, ctx: Context) -> tuple[int,
                                        "\"x-allow-empty\": true in datapackage.json)")]
 
     line_of_row = {i + 2: line for i, (line, _) in enumerate(rows)}  # frictionless counts the header as row 1
+    schema = _schema_problems(rel, resource, path, line_of_row)
+    schema_lines = {p.line for p in schema}
     ends = [start - 1 for start, _ in rows[1:]] + [None]
     physical = path.read_text(encoding="utf-8").split("\n")
     last_line = raw_line_count(path)
     quoted: set[int] = set()
+    complete: list[tuple[int, dict]] = []
     last_filled = max((i for i, (_, cells) in enumerate(rows) if any(c.strip() for c in cells)), default=-1)
     for n, ((line, cells), end) in enumerate(zip(rows, ends)):
         spans = (end if end is not None else last_line) - line + 1
@@ -424,19 +443,24 @@ def validate_table(project: Project, resource: dict, ctx: Context) -> tuple[int,
         elif len(cells) != len(fields):
             problems.append(Problem(rel, line, "", f"expected {len(fields)} cells, found {len(cells)}"))
         else:
-            for field, value in zip(fields, cells):
-                problems.extend(_cell_problems(rel, line, field, value, ctx))
-            if ctx.tables is not None:
+            cell_problems = [p for field, value in zip(fields, cells)
+                             for p in _cell_problems(rel, line, field, value, ctx)]
+            problems.extend(cell_problems)
+            # Rules across cells and tables read a row only once its cells are right: one
+            # message per problem, and none built on a value already reported as wrong.
+            if ctx.tables is not None and not cell_problems and line not in schema_lines:
                 row = dict(zip(header, cells))
+                complete.append((line, row))
                 found = rules.row_problems(resource, row, ctx.tables, ctx.today)
                 found += rules.foreign_key_problems(resource, row, ctx.tables)
                 problems.extend(Problem(rel, line, column, message) for column, message in found)
+    problems.extend(Problem(rel, line, column, message)
+                    for line, column, message in rules.duplicate_problems(resource, complete))
     # One message per problem: where our own checks already spoke about a row or a cell, the
     # schema checker's message about the same place is dropped.
     rows_said = {p.line for p in problems if not p.column} | quoted
     cells_said = {(p.line, p.column) for p in problems if p.column}
-    problems.extend(p for p in _schema_problems(rel, resource, path, line_of_row)
-                    if p.line not in rows_said and (p.line, p.column) not in cells_said)
+    problems.extend(p for p in schema if p.line not in rows_said and (p.line, p.column) not in cells_said)
     return len(rows), problems
 
 
@@ -560,7 +584,8 @@ def validate(project: Project, today: dt.date | None = None, only: Iterable[str]
     except ValueError as exc:
         return Summary({}, 0, []), [Problem(project.rel(project.datapackage), 1, "", str(exc))]
     sources, problems = validate_sources(project, bib_path, today)
-    ctx = Context(today, sources if sources or not problems else None, rules.Tables(project, descriptor))
+    ctx = Context(today, sources if sources or not problems else None)
+    ctx.tables = rules.Tables(project, descriptor, ctx.sources)
     counts = {}
     cited: set[str] = set()
     wanted = set(only) if only is not None else None

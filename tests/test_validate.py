@@ -86,6 +86,8 @@ def test_a_bad_cell_is_named(copy, row, column, value, words):
 
 
 def test_future_date(copy):
+    set_cell(copy, 6, "date_type", "scheduled")   # a date after its source's is one given in advance
+    set_cell(copy, 6, "instrument", "")
     line = set_cell(copy, 6, "date", "2026-12")
     assert_named(problems_of(copy, today=dt.date(2026, 11, 26)), TABLE, line, "date", "in the future")
     # the same month is fine once it has begun
@@ -132,7 +134,7 @@ def test_byte_order_mark(copy):
 def test_javascript_url_in_registry(copy):
     bib = copy.root / "data/sources.bib"
     text = bib.read_text(encoding="utf-8")
-    text, n = re.subn(r"url = \{https?://[^}]*\}", "url = {javascript:alert(1)}", text, count=1)
+    text, n = re.subn(r"^  url = \{https?://[^}]*\}", "  url = {javascript:alert(1)}", text, count=1, flags=re.M)
     assert n == 1
     bib.write_text(text, encoding="utf-8")
     line = text[: text.index("javascript:")].count("\n") + 1
@@ -312,3 +314,97 @@ def test_a_trailing_blank_line_is_one_problem_that_says_so(copy):
     problems = problems_of(copy)
     assert len(problems) == 1, [str(p) for p in problems]
     assert "blank line at the end of the file" in problems[0].message
+
+
+# ---- dates that follow date_type and the first source; possible duplicates; copies ---------------
+
+def row_of(project, event_id):
+    table = rows(project)
+    return next(i for i, r in enumerate(table[1:]) if r[0] == event_id)
+
+
+def test_a_reported_date_is_the_first_sources_publication_date(copy):
+    # ro-089 is 'reported', first source published 2022-04-22
+    line = set_cell(copy, row_of(copy, "ro-089"), "date", "2022-04-21")
+    assert_named(problems_of(copy), TABLE, line, "date", "'reported'", "'sxdaily20220422xianmetro'", "2022-04-22")
+
+
+def test_an_event_cannot_occur_after_the_source_that_reports_it(copy):
+    line = set_cell(copy, row_of(copy, "ro-080"), "date", "2021-01-01")   # given in advance by a 2020 source
+    assert_named(problems_of(copy), TABLE, line, "date", "after its first source", "'scheduled'")
+    # a date given in advance is what 'scheduled' is for
+    set_cell(copy, row_of(copy, "ro-080"), "date_type", "scheduled")
+    set_cell(copy, row_of(copy, "ro-080"), "instrument", "")
+    assert not [p for p in problems_of(copy) if p.line == line]
+
+
+def test_a_reported_row_needs_a_dated_first_source(copy):
+    bib = copy.root / "data/sources.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@article{sxdaily20220422xianmetro")
+    text = text[:start] + text[start:].replace("  date = {2022-04-22},\n", "", 1)
+    bib.write_text(text, encoding="utf-8")
+    line = row_of(copy, "ro-089") + 2
+    assert_named(problems_of(copy), TABLE, line, "date_type", "has no date")
+
+
+def test_possible_duplicates_are_flagged_unless_allowed(copy):
+    table = rows(copy)
+    header = table[0]
+    twin = list(table[5])
+    twin[0] = "ro-999"
+    twin[header.index("summary")] = "A second report of the same event, planted for the duplicate rule."
+    table.append(twin)
+    write_rows(copy, table)
+    first = table[5][0]
+    assert_named(problems_of(copy), TABLE, len(table), "date", f"as {first}", "allowed")
+    path = copy.root / "data/datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    ro = next(r for r in desc["resources"] if r["name"] == "rollout_events")
+    ro["x-possible-duplicates"]["allowed"].append([first, "ro-999"])
+    path.write_text(json.dumps(desc, indent=2, ensure_ascii=False), encoding="utf-8")
+    assert not [p for p in problems_of(copy) if p.line == len(table)]
+
+
+@pytest.mark.parametrize("fields, column, words", [
+    ("  copyurl = {http://example.org/copy.html},\n", "copyurl", ("needs copyscript",)),
+    ("  copyscript = {Hant},\n", "copyscript", ("copyurl",)),
+    ("  copyurl = {javascript:alert(1)},\n  copyscript = {Hant},\n", "copyurl", ("http:// or https://",)),
+    ("  copyurl = {http://example.org/copy.html},\n  copyscript = {Chinese},\n", "copyscript", ("ISO 15924", "'Chinese'")),
+], ids=["url-without-script", "script-without-url", "javascript-url", "unknown-script"])
+def test_a_copy_is_described_by_its_address_and_script(copy, fields, column, words):
+    bib = copy.root / "data/sources.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@article{thatsmags20191204facedata")
+    text = text[:start] + text[start:].replace("  urldate = {2026-11-26},\n", "  urldate = {2026-11-26},\n" + fields, 1)
+    bib.write_text(text, encoding="utf-8")
+    line = text[:start].count("\n") + 1 + text[start:].split("\n").index(fields.split("\n")[0 if column == "copyurl" or "copyurl" not in fields else 1])
+    assert_named(problems_of(copy), "data/sources.bib", line, column, *words)
+
+
+def test_the_seeds_rollout_facts_are_rows_cited_to_it(root):
+    """Each rollout fact of the Reuters article of 2 December 2019 is a row that cites it, dated by
+    the earliest source that dates it (the seed itself where it is the earliest)."""
+    with open(root / TABLE, encoding="utf-8", newline="") as fh:
+        cited = {r["id"]: r for r in csv.DictReader(fh) if "goh2019reuters" in r["sources"].split(";")}
+    facts = {  # the fact, and the row that records it
+        "telecom face checks in effect on Sunday 1 December": "ro-066",
+        "rules first announced in September": "ro-057",
+        "Hema face payment": "ro-068",
+        "Beijing metro to classify passengers": "ro-062",
+        "59 public rental housing communities": "ro-053",
+        "Xinjiang": "ro-032",
+        "police glasses": "ro-031",
+        "Hangzhou wildlife park lawsuit": "ro-063",
+        "5,000 faces for 10 yuan": "ro-065",
+        "jaywalkers at street crossings": "ro-017",
+        "gaokao registration": "ro-002",
+        "SenseTime booth at the Public Security Expo": "ro-027",
+        "hotel check-in in Hangzhou": "ro-046",
+    }
+    for fact, event_id in facts.items():
+        assert event_id in cited, f"{fact}: {event_id} no longer cites the seed"
+    assert cited["ro-066"]["date"] == "2019-12-01" and cited["ro-057"]["date"] == "2019-09"
+    assert cited["ro-063"]["date"] == "2019-10-28" and cited["ro-065"]["date"] == "2019-11-29"
+    # no row is dated by the seed's own day unless the seed is its only dated source
+    assert not [r for r in cited.values() if r["date"] == "2019-12-02"]

@@ -242,7 +242,7 @@ def jurisdiction_findings(instruments: pd.DataFrame, provisions: pd.DataFrame, a
 # ---------------------------------------------------------------- tables
 
 def instruments_table(instruments: pd.DataFrame, type_labels: dict[str, str], status_labels: dict[str, str],
-                      full: bool = True) -> str:
+                      full: bool = True, registry: dict | None = None) -> str:
     """The instruments as a table citing their sources; ``full`` adds the original title, the
     summary and the evidence (a jurisdiction's page), otherwise one short line each (the chapter)."""
     table = instruments.assign(
@@ -259,16 +259,18 @@ def instruments_table(instruments: pd.DataFrame, type_labels: dict[str, str], st
                                   "kind": "Type", "announced": "Announced", "adopted": "Adopted",
                                   "effective": "Effective", "ended": "Ended", "state": "Status",
                                   "summary": "What it does", "evidence": "Evidence (first source, verbatim)",
-                                  "sources": "Sources"})
+                                  "sources": "Sources"}, registry=registry)
 
 
-def provisions_table(instruments: pd.DataFrame, provisions: pd.DataFrame, provision_labels: dict[str, str]) -> str:
+def provisions_table(instruments: pd.DataFrame, provisions: pd.DataFrame, provision_labels: dict[str, str],
+                     registry: dict | None = None) -> str:
     rows = provisions[provisions["instrument"].isin(instruments["id"])].copy()
     order = {i: n for n, i in enumerate(instruments["id"])}
     rows = rows.assign(_o=rows["instrument"].map(order)).sort_values(["_o", "provision", "value"])
     rows["kind"] = rows["provision"].map(provision_labels)
     return markdown_table(rows, {"instrument": "Instrument", "kind": "Provision", "value": "Value",
-                                 "detail": "What it says", "evidence": "Evidence (verbatim)", "sources": "Sources"})
+                                 "detail": "What it says", "evidence": "Evidence (verbatim)", "sources": "Sources"},
+                          registry=registry)
 
 
 # ---------------------------------------------------------------- charts

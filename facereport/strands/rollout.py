@@ -141,8 +141,9 @@ def findings(events: pd.DataFrame, registry: dict, sector_labels: dict[str, str]
     }
 
 
-def events_table(events: pd.DataFrame, sector_labels: dict[str, str]) -> str:
-    """The events as a MyST table whose last column cites the source registry."""
+def events_table(events: pd.DataFrame, sector_labels: dict[str, str], registry: dict | None = None) -> str:
+    """The events as a MyST table whose last column cites the source registry; with the registry,
+    evidence quoted from a copy says which copy."""
     table = events.assign(
         when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)"}),
         sector_label=events["sector"].map(sector_labels),
@@ -151,7 +152,7 @@ def events_table(events: pd.DataFrame, sector_labels: dict[str, str]) -> str:
     )
     return markdown_table(table, {"id": "Id", "when": "Date", "sector_label": "Sector", "place": "Place",
                                   "summary": "What the sources report", "evidence": "Evidence (first source, verbatim)",
-                                  "sources": "Sources"})
+                                  "sources": "Sources"}, registry=registry)
 
 
 # ---------------------------------------------------------------- charts
