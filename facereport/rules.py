@@ -156,7 +156,34 @@ def source_date(row: dict, tables: Tables, today: dt.date) -> Found:
     return []
 
 
+def survey_dated(row: dict, tables: Tables, today: dt.date) -> Found:
+    """A survey can be placed in time: it has a fieldwork end or the date a source reported it."""
+    if not row.get("fieldwork_end") and not row.get("reported"):
+        return [("reported", "a survey needs a date: the end of fieldwork, or the date a source reported it")]
+    return []
+
+
+def result_within_survey(row: dict, tables: Tables, today: dt.date) -> Found:
+    """A result belongs to its survey: its country is one the survey covers, and its base is not
+    larger than the survey's sample."""
+    surveys = tables.by_key("opinion_surveys", "id")
+    survey = (surveys or {}).get(row.get("survey", ""))
+    if survey is None:
+        return []   # the foreign-key rule reports it
+    out = []
+    country = row.get("country", "")
+    if country and country not in survey.get("countries", "").split(";"):
+        out.append(("country", f"{country!r} is not among survey {row['survey']}'s countries "
+                               f"({survey.get('countries', '')})"))
+    base, sample = row.get("base", ""), survey.get("sample_size", "")
+    if base.isdigit() and sample.isdigit() and int(base) > int(sample):
+        out.append(("base", f"base {base} is larger than survey {row['survey']}'s sample of {sample}"))
+    return out
+
+
 ROW_CHECKS: dict[str, Callable[[dict, Tables, dt.date], Found]] = {
+    "survey-dated": survey_dated,
+    "result-within-survey": result_within_survey,
     "instrument-status": instrument_status,
     "instrument-date": instrument_date,
     "source-date": source_date,

@@ -128,6 +128,17 @@ def check_country(value: str, ctx: Context) -> str | None:
     return None
 
 
+def check_country_list(value: str, ctx: Context) -> str | None:
+    """ISO 3166-1 alpha-3 country codes separated by ';' (checked with pycountry)."""
+    codes = value.split(";")
+    bad = [c for c in codes if not c or check_country(c, ctx)]
+    if bad:
+        return f"expected ISO 3166-1 alpha-3 codes separated by ';' such as 'CHN;USA', found {', '.join(map(repr, bad))}"
+    if len(set(codes)) != len(codes):
+        return f"a country is listed twice in {value!r}"
+    return None
+
+
 def check_jurisdiction(value: str, ctx: Context) -> str | None:
     """A jurisdiction: 'EU', an ISO 3166-1 alpha-3 country code or an ISO 3166-2 subdivision code."""
     import pycountry
@@ -162,6 +173,7 @@ CHECKS: dict[str, Callable[[str, Context], str | None]] = {
     "partial-date": check_partial_date,
     "iso3166-2": check_subdivision,
     "iso3166-1-alpha3": check_country,
+    "iso3166-1-alpha3-list": check_country_list,
     "jurisdiction": check_jurisdiction,
     "source-keys": check_source_keys,
     "http-url": check_http_url,

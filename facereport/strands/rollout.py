@@ -145,7 +145,7 @@ def events_table(events: pd.DataFrame, sector_labels: dict[str, str], registry: 
     """The events as a MyST table whose last column cites the source registry; with the registry,
     evidence quoted from a copy says which copy."""
     table = events.assign(
-        when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)"}),
+        when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}),
         sector_label=events["sector"].map(sector_labels),
         place=[", ".join(p for p in (city, province_name(code) if code else "Nationwide") if p)
                for city, code in zip(events["city"], events["province"])],
