@@ -64,7 +64,12 @@ def load(name: str, project: Project | None = None) -> pd.DataFrame:
     frame = pd.read_csv(project.data_dir / res["path"], dtype=str, keep_default_na=False, encoding="utf-8")
     for field in res["schema"]["fields"]:
         col = field["name"]
-        frame[col] = frame[col].astype(PANDAS_TYPES.get(field.get("type", "string"), "string"))
+        kind = PANDAS_TYPES.get(field.get("type", "string"), "string")
+        if kind == "boolean":   # Table Schema's default true and false values
+            frame[col] = frame[col].map({"true": True, "false": False, "": pd.NA})
+        elif kind != "string":   # an empty number is missing, not zero
+            frame[col] = pd.to_numeric(frame[col].replace("", pd.NA))
+        frame[col] = frame[col].astype(kind)
         checks = field.get("x-check", [])
         if "partial-date" in ([checks] if isinstance(checks, str) else checks):
             parsed = frame[col].map(lambda v: parse_partial_date(v) if v else (None, None))
