@@ -237,7 +237,11 @@ def china_over_time(chosen: pd.DataFrame):
                 ax.plot([r["when"]] * 2, [r["low"], r["high"]], color=colour, linewidth=1.2, linestyle=":")
     ax.set_ylim(0, 100)
     ax.set_ylabel("Share of respondents (%)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    if frame.empty:
+        ax.text(0.5, 0.5, "No result of all respondents in China in this selection",
+                transform=ax.transAxes, ha="center", va="center", color=GREY)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.grid(axis="y", visible=True)
     return fig
 
