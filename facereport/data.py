@@ -79,6 +79,24 @@ def load(name: str, project: Project | None = None) -> pd.DataFrame:
     return frame
 
 
+def shapes(name: str = "world_shapes", project: Project | None = None):
+    """Country shapes (a GeoDataFrame) with an ``iso3`` column, from the Data Package's TopoJSON
+    resource; declared in a run's 'reads' like a table."""
+    import geopandas
+    import pycountry
+
+    project = _project(project)
+    _check_declared(name)
+    res = next((r for r in descriptor(project)["resources"] if r["name"] == name), None)
+    if res is None:
+        raise KeyError(f"data/datapackage.json has no resource named {name!r}")
+    # world-atlas is "in spherical coordinates, decimal degrees" (its README): WGS 84
+    frame = geopandas.read_file(project.data_dir / res["path"], layer="countries").set_crs("EPSG:4326")
+    numeric = {c.numeric: c.alpha_3 for c in pycountry.countries}
+    frame["iso3"] = frame["id"].map(numeric)
+    return frame
+
+
 def sources(project: Project | None = None) -> dict[str, Source]:
     """The source registry (data/sources.bib), by key."""
     project = _project(project)

@@ -1,0 +1,239 @@
+"""The exports strand: where Chinese vendors' surveillance and facial recognition systems went,
+from whom, when, and to which kinds of government.
+
+A row of data/exports.csv is a reported deployment (basis 'report') or a country-vendor link the AI
+Global Surveillance Index states (basis 'index'). Counts here are of countries and of reported
+deployments, never of contracts' value or of cameras.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..cite import markdown_table
+from ..safe import figure_text
+from ..style import CATEGORICAL, GREY, OKABE_ITO
+from .regulation import name as country_name
+
+REGIMES = ["closed autocracy", "electoral autocracy", "electoral democracy", "liberal democracy"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    vendors: tuple[str, ...]
+    technologies: tuple[str, ...]
+    start_year: int | None
+    end_year: int | None
+    regions: tuple[str, ...]
+    include_index: bool
+
+    def describe(self, vendor_names: dict[str, str], tech_labels: dict[str, str]) -> str:
+        parts = [("vendors: " + ", ".join(vendor_names.get(v, v) for v in self.vendors)) if self.vendors else "all vendors"]
+        if self.technologies:
+            parts.append("technologies: " + ", ".join(tech_labels.get(t, t) for t in self.technologies))
+        if self.start_year or self.end_year:
+            parts.append(f"dated {self.start_year or '...'} to {self.end_year or '...'} (undated rows left out)")
+        if self.regions:
+            parts.append("regions: " + ", ".join(self.regions))
+        parts.append("reports and index links" if self.include_index else "reported deployments only")
+        return "; ".join(parts)
+
+
+def select(exports: pd.DataFrame, context: pd.DataFrame, vendors: list[str], technologies: list[str],
+           start_year: int | None, end_year: int | None, regions: list[str], include_index: bool,
+           known_vendors: list[str], known_technologies: list[str]):
+    for given, known, what in ((vendors, known_vendors, "vendor"), (technologies, known_technologies, "technology")):
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise ValueError(f"unknown {what}(s) {unknown}; known: {', '.join(known)}")
+    known_regions = sorted(set(context["region"].dropna()) - {""})
+    unknown = sorted(set(regions) - set(known_regions))
+    if unknown:
+        raise ValueError(f"unknown region(s) {unknown}; known (UN M49 sub-regions): {', '.join(known_regions)}")
+    if start_year and end_year and start_year > end_year:
+        raise ValueError(f"start_year ({start_year}) is after end_year ({end_year})")
+    frame = exports.merge(context[["country", "region", "regime", "bri_member"]], on="country", how="left")
+    keep = pd.Series(True, index=frame.index)
+    if vendors:
+        keep &= frame["vendor"].isin(vendors)
+    if technologies:
+        keep &= frame["technology"].isin(technologies)
+    if not include_index:
+        keep &= frame["basis"] == "report"
+    if start_year:
+        keep &= frame["year_year"] >= start_year
+    if end_year:
+        keep &= frame["year_year"] <= end_year
+    if regions:
+        keep &= frame["region"].isin(regions)
+    chosen = frame[keep].sort_values(["country", "vendor", "id"]).reset_index(drop=True)
+    return chosen, Selection(tuple(vendors), tuple(technologies), start_year, end_year, tuple(regions), include_index)
+
+
+def countries_by_vendor(chosen: pd.DataFrame) -> pd.Series:
+    """Countries each vendor reached, most first (ties by name)."""
+    counts = chosen.groupby("vendor")["country"].nunique()
+    return counts.sort_index().sort_values(ascending=False, kind="stable")
+
+
+def first_dated(chosen: pd.DataFrame) -> pd.DataFrame:
+    """Each importing country's first dated deployment: the year a country enters the record."""
+    dated = chosen.dropna(subset=["year_year"])
+    return dated.groupby("country", as_index=False)["year_year"].min()
+
+
+def regime_shares(chosen: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
+    """Share of importing countries by regime type beside the share of all countries of that type
+    (both among countries V-Dem classifies)."""
+    rated = context[context["regime"].isin(REGIMES)]
+    importers = rated[rated["country"].isin(chosen["country"])]
+    out = pd.DataFrame({
+        "importers": importers["regime"].value_counts().reindex(REGIMES, fill_value=0),
+        "all": rated["regime"].value_counts().reindex(REGIMES, fill_value=0),
+    })
+    out["importers_pct"] = 100 * out["importers"] / max(out["importers"].sum(), 1)
+    out["all_pct"] = 100 * out["all"] / max(out["all"].sum(), 1)
+    return out
+
+
+def findings(chosen: pd.DataFrame, context: pd.DataFrame, vendor_names: dict[str, str]) -> dict:
+    reach = countries_by_vendor(chosen)
+    regimes = regime_shares(chosen, context)
+    autocracies = ["closed autocracy", "electoral autocracy"]
+    importers = chosen["country"].unique()
+    regions = chosen.drop_duplicates("country")["region"].value_counts()
+    dated = first_dated(chosen)
+    reports = chosen[chosen["basis"] == "report"]
+    return {
+        "n_rows": int(len(chosen)),
+        "n_reports": int(len(reports)),
+        "n_index_links": int((chosen["basis"] == "index").sum()),
+        "n_countries": int(len(importers)),
+        "n_countries_reported": int(reports["country"].nunique()),
+        "n_vendors": int(chosen["vendor"].nunique()),
+        "top_vendor": vendor_names.get(reach.index[0], reach.index[0]) if len(reach) else "none",
+        "top_vendor_countries": int(reach.iloc[0]) if len(reach) else 0,
+        "huawei_countries": int(chosen.loc[chosen["vendor"] == "huawei", "country"].nunique()),
+        "huawei_safe_city_countries": int(chosen.loc[(chosen["vendor"] == "huawei") & (chosen["technology"] == "safe_city"), "country"].nunique()),
+        "top_region": regions.index[0] if len(regions) else "none",
+        "top_region_countries": int(regions.iloc[0]) if len(regions) else 0,
+        "n_dated_countries": int(len(dated)),
+        "first_year": int(dated["year_year"].min()) if len(dated) else 0,
+        "n_rated_importers": int(regimes["importers"].sum()),
+        "autocracy_importers_pct": round(float(regimes.loc[autocracies, "importers_pct"].sum()), 1),
+        "autocracy_all_pct": round(float(regimes.loc[autocracies, "all_pct"].sum()), 1),
+        "n_bri_importers": int(chosen.drop_duplicates("country")["bri_member"].eq("yes").sum()),
+    }
+
+
+def headlines_beside(headlines: pd.DataFrame, ours: dict) -> pd.DataFrame:
+    """Published headline figures with the record's own count of the same thing, where it has one."""
+    pairs = {"carnegie2019aigs_chinese": ("n_countries", "countries with a Chinese vendor in this record"),
+             "cset2020_80countries": ("n_countries", "countries with a Chinese vendor in this record"),
+             "greitens2021_80countries": ("n_countries", "countries with a Chinese vendor in this record"),
+             "carnegie2019aigs_huawei": ("huawei_countries", "countries where this record has Huawei"),
+             "csis2019_countries": ("huawei_safe_city_countries", "countries where this record has a Huawei safe-city deployment")}
+    rows = []
+    for _, h in headlines.iterrows():
+        key, what = pairs.get(h["id"], (None, ""))
+        rows.append({**h.to_dict(), "ours": ours.get(key, "") if key else "", "ours_what": what})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- tables
+
+def exports_table(chosen: pd.DataFrame, vendor_names: dict[str, str], tech_labels: dict[str, str],
+                  registry: dict | None = None) -> str:
+    table = chosen.assign(
+        where=chosen["country"].map(country_name),
+        who=chosen["vendor"].map(vendor_names),
+        what=chosen["technology"].map(tech_labels),
+        when=[(f"{a}-{b}" if b else a) for a, b in zip(chosen["year"], chosen["year_to"])],
+    )
+    return markdown_table(table, {"id": "Id", "where": "Country", "who": "Vendor", "what": "Technology",
+                                  "basis": "Basis", "when": "Year", "project": "Project", "financing": "Financing",
+                                  "evidence": "Evidence (first source, verbatim)", "sources": "Sources"},
+                          registry=registry)
+
+
+def headlines_table(beside: pd.DataFrame, registry: dict | None = None) -> str:
+    table = beside.assign(value_s=beside["value"].map(lambda v: f"{v:g}"), ours_s=beside["ours"].astype(str))
+    return markdown_table(table, {"publisher": "Publisher", "published": "Published", "figure": "Figure",
+                                  "value_s": "Value", "unit": "Unit", "ours_s": "This record",
+                                  "evidence": "Evidence (verbatim)", "sources": "Sources"}, registry=registry)
+
+
+# ---------------------------------------------------------------- charts
+
+def choropleth(shapes, chosen: pd.DataFrame, exporter: str = "CHN"):
+    """Importing countries shaded by the number of rows (reported deployments and index links);
+    China outlined in black; countries with none in light grey."""
+    counts = chosen.groupby("country").size()
+    # Plain longitude and latitude: a reprojection smears the shapes that cross the antimeridian
+    # (Russia, Fiji) into bands across the map.
+    world = shapes[shapes["name"] != "Antarctica"].copy()
+    world["n"] = world["iso3"].map(counts).fillna(0)
+    bins = [1, 2, 4, 8, np.inf]
+    colours = ["#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
+    fig, ax = plt.subplots(figsize=(8, 4.3))
+    world[world["n"] == 0].plot(ax=ax, color="#EEEEEE", edgecolor="white", linewidth=0.3)
+    labels = []
+    for lo, hi, colour in zip(bins[:-1], bins[1:], colours):
+        part = world[(world["n"] >= lo) & (world["n"] < hi)]
+        if len(part):
+            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.3)
+        labels.append((colour, f"{lo}" if hi == lo + 1 else (f"{lo}+" if hi == np.inf else f"{lo}-{int(hi) - 1}")))
+    world[world["iso3"] == exporter].plot(ax=ax, facecolor="none", edgecolor="black", linewidth=0.9)
+    for colour, text in labels:
+        ax.scatter([], [], marker="s", s=60, color=colour, label=text)
+    ax.scatter([], [], marker="s", s=60, color="#EEEEEE", label="none recorded")
+    ax.legend(title="Rows per country", loc="lower left", fontsize=7, title_fontsize=8)
+    ax.set_axis_off()
+    return fig
+
+
+def vendor_bars(reach: pd.Series, vendor_names: dict[str, str]):
+    reach = reach.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(reach), 3) + 1))
+    ax.barh([figure_text(vendor_names.get(v, v)) for v in reach.index], reach.to_numpy(), color=OKABE_ITO[0])
+    for i, v in enumerate(reach.to_numpy()):
+        ax.text(v + 0.3, i, str(int(v)), va="center", fontsize=8)
+    ax.set_xlabel("Importing countries in the record")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def adoption_steps(dated: pd.DataFrame):
+    """Countries entering the record by the year of their first dated deployment, cumulated."""
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    if dated.empty:
+        ax.text(0.5, 0.5, "No dated deployment in this selection", transform=ax.transAxes, ha="center", color=GREY)
+        return fig
+    per_year = dated["year_year"].value_counts().sort_index()
+    years = range(int(per_year.index.min()), int(per_year.index.max()) + 1)
+    cumulative = per_year.reindex(years, fill_value=0).cumsum()
+    ax.step(list(years), cumulative.to_numpy(), where="post", color=OKABE_ITO[0], linewidth=1.8)
+    ax.fill_between(list(years), cumulative.to_numpy(), step="post", color=OKABE_ITO[0], alpha=0.15)
+    ax.set_ylabel("Countries with a dated deployment")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", visible=True)
+    return fig
+
+
+def regime_bars(shares: pd.DataFrame):
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    y = np.arange(len(shares))
+    ax.barh(y + 0.2, shares["importers_pct"], height=0.38, color=OKABE_ITO[5], label="Importing countries in the record")
+    ax.barh(y - 0.2, shares["all_pct"], height=0.38, color=GREY, label="All countries V-Dem classifies")
+    for i, (a, b) in enumerate(zip(shares["importers_pct"], shares["all_pct"])):
+        ax.text(a + 0.5, i + 0.2, f"{a:.0f}%", va="center", fontsize=8)
+        ax.text(b + 0.5, i - 0.2, f"{b:.0f}%", va="center", fontsize=8)
+    ax.set_yticks(y, [figure_text(r.capitalize()) for r in shares.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of countries (%), V-Dem Regimes of the World, 2019")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="y", visible=False)
+    return fig
