@@ -168,13 +168,25 @@ def headlines_table(beside: pd.DataFrame, registry: dict | None = None) -> str:
 
 # ---------------------------------------------------------------- charts
 
+def _unwrap(polygon):
+    """A polygon that crosses the antimeridian, drawn on the side where most of it lies."""
+    from shapely.geometry import box
+    from shapely.ops import transform
+
+    shifted = transform(lambda x, y, z=None: (np.where(np.asarray(x) < 0, np.asarray(x) + 360, x), y), polygon)
+    return shifted.buffer(0).intersection(box(-180, -90, 180, 90))
+
+
 def choropleth(shapes, chosen: pd.DataFrame, exporter: str = "CHN"):
     """Importing countries shaded by the number of rows (reported deployments and index links);
     China outlined in black; countries with none in light grey."""
     counts = chosen.groupby("country").size()
-    # Plain longitude and latitude: a reprojection smears the shapes that cross the antimeridian
-    # (Russia, Fiji) into bands across the map.
-    world = shapes[shapes["name"] != "Antarctica"].copy()
+    # Plain longitude and latitude. A part of a country that crosses the antimeridian (Russia's
+    # far east, Fiji) decodes as a band around the whole globe: it is redrawn on one side.
+    world = shapes[shapes["name"] != "Antarctica"].explode(index_parts=False)
+    wraps = (world.geometry.bounds["maxx"] - world.geometry.bounds["minx"]) > 300
+    world.loc[wraps, "geometry"] = world.loc[wraps, "geometry"].map(_unwrap)
+    world = world[~world.geometry.is_empty].copy()
     world["n"] = world["iso3"].map(counts).fillna(0)
     bins = [1, 2, 4, 8, np.inf]
     colours = ["#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
