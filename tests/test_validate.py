@@ -408,3 +408,17 @@ def test_the_seeds_rollout_facts_are_rows_cited_to_it(root):
     assert cited["ro-063"]["date"] == "2019-10-28" and cited["ro-065"]["date"] == "2019-11-29"
     # no row is dated by the seed's own day unless the seed is its only dated source
     assert not [r for r in cited.values() if r["date"] == "2019-12-02"]
+
+
+def test_the_seeds_other_facts_are_rows_cited_to_it(root):
+    """The seed's facts beyond the rollout: the rules (the telecom rule, the deepfake rules, the
+    US trade blacklist), the public debate, and the exports it names."""
+    def citing(path):
+        with open(root / path, encoding="utf-8", newline="") as fh:
+            return {r[list(r)[0]]: r for r in csv.DictReader(fh) if "goh2019reuters" in r["sources"].split(";")}
+    rules = citing("data/regulations.csv")
+    assert {"cn-miit-phone-2019", "cn-av-services-2019", "us-entity-list-2019-10"} <= set(rules)
+    debate = citing("data/debate_events.csv")
+    assert any("little public opposition" in r["evidence"] for r in debate.values())
+    exported = citing("data/exports.csv")
+    assert {(r["country"], r["vendor"]) for r in exported.values()} >= {("ARG", "zte"), ("MMR", "huawei")}
