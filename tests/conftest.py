@@ -73,3 +73,45 @@ def content_digest(folder: Path) -> dict[str, str]:
 
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---- tables, for the strands' bad-input tests ---------------------------------------------------
+
+def read_rows(project: Project, path: str) -> list[dict]:
+    """A table of ``project`` as dicts, one per row."""
+    import csv
+
+    with open(project.root / path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(project: Project, path: str, rows: list[dict]) -> None:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (project.root / path).write_text(buf.getvalue(), encoding="utf-8")
+
+
+def change_row(project: Project, path: str, row_id: str, **cells) -> int:
+    """Set cells of the row whose first column is ``row_id``; returns the file line it is on."""
+    rows = read_rows(project, path)
+    key = list(rows[0])[0]
+    i = next(i for i, r in enumerate(rows) if r[key] == row_id)
+    rows[i].update(cells)
+    write_rows(project, path, rows)
+    return i + 2
+
+
+def assert_problem(project: Project, path: str, line: int, column: str, *words, today=None) -> None:
+    """Validation reports a problem at this file, line and column that says each of ``words``."""
+    from facereport.validate import validate
+
+    _, problems = validate(project, today=today)
+    hits = [p for p in problems if p.path == path and p.line == line and p.column == column]
+    assert hits, f"nothing at {path}:{line} column {column!r}; got {[str(p) for p in problems][:10]}"
+    for word in words:
+        assert word in str(hits[0]), (word, str(hits[0]))

@@ -3,14 +3,12 @@ file, line and column, every importing country has a shape on the map, and a ven
 numbers (and the sanctions it shows) are what pandas finds in the data."""
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SKIP, glued
+from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows, write_rows
 from facereport.paths import Project
 from facereport.run import execute
 from facereport.runs import Run, load_plan
@@ -19,76 +17,50 @@ from facereport.validate import validate
 EXPORTS = "data/exports.csv"
 
 
-def read(project, path):
-    with open(project.root / path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def change(project, path, row_id, **cells) -> int:
-    rows = read(project, path)
-    key = list(rows[0])[0]
-    i = next(i for i, r in enumerate(rows) if r[key] == row_id)
-    rows[i].update(cells)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    (project.root / path).write_text(buf.getvalue(), encoding="utf-8")
-    return i + 2
-
-
-def named(project, path, line, column, *words, today=None):
-    _, problems = validate(project, today=today)
-    hits = [p for p in problems if p.path == path and p.line == line and p.column == column]
-    assert hits, f"nothing at {path}:{line} column {column!r}; got {[str(p) for p in problems][:10]}"
-    for word in words:
-        assert word in str(hits[0]), (word, str(hits[0]))
-
-
 def test_the_tables_hold_what_the_chapter_needs(root):
     project = Project(root)
     _, problems = validate(project)
     assert problems == []
-    rows = read(project, EXPORTS)
+    rows = read_rows(project, EXPORTS)
     assert len({r["country"] for r in rows}) >= 60
     named_vendors = {r["vendor"] for r in rows} - {"other"}
     assert len(named_vendors) >= 8
     assert {"huawei", "zte", "hikvision", "dahua", "cloudwalk", "megvii", "yitu", "ceiec"} <= named_vendors
-    context = {r["country"]: r for r in read(project, "data/country_context.csv")}
+    context = {r["country"]: r for r in read_rows(project, "data/country_context.csv")}
     assert all(r["country"] in context for r in rows), "every importing country has its context"
-    assert len(read(project, "data/export_headlines.csv")) >= 5
+    assert len(read_rows(project, "data/export_headlines.csv")) >= 5
 
 
 def test_every_importing_country_has_a_shape_on_the_map(root):
     from facereport import data
     shapes = data.shapes(project=Project(root))
-    missing = {r["country"] for r in read(Project(root), EXPORTS)} - set(shapes["iso3"].dropna())
+    missing = {r["country"] for r in read_rows(Project(root), EXPORTS)} - set(shapes["iso3"].dropna())
     assert missing == set()
 
 
 # ---- bad input ----------------------------------------------------------------------------------
 
 def test_an_unknown_country_code(copy):
-    line = change(copy, EXPORTS, "ex-001", country="XXX")
-    named(copy, EXPORTS, line, "country", "ISO 3166-1 alpha-3", "'XXX'")
+    line = change_row(copy, EXPORTS, "ex-001", country="XXX")
+    assert_problem(copy, EXPORTS, line, "country", "ISO 3166-1 alpha-3", "'XXX'")
 
 
 def test_a_year_in_the_future(copy):
     import datetime as dt
-    line = change(copy, EXPORTS, "ex-001", year="2027")
-    named(copy, EXPORTS, line, "year", "in the future", today=dt.date(2026, 11, 26))
+    line = change_row(copy, EXPORTS, "ex-001", year="2027")
+    assert_problem(copy, EXPORTS, line, "year", "in the future", today=dt.date(2026, 11, 26))
 
 
 def test_a_vendor_not_in_the_vendor_list(copy):
-    line = change(copy, EXPORTS, "ex-001", vendor="acme")
-    named(copy, EXPORTS, line, "vendor", "'acme'", "data/vendors.csv")
+    line = change_row(copy, EXPORTS, "ex-001", vendor="acme")
+    assert_problem(copy, EXPORTS, line, "vendor", "'acme'", "data/vendors.csv")
 
 
 def test_a_range_that_ends_before_it_starts(copy):
-    rows = read(copy, EXPORTS)
+    rows = read_rows(copy, EXPORTS)
     dated = next(r for r in rows if r["year"])
-    line = change(copy, EXPORTS, dated["id"], year_to=str(int(dated["year"][:4]) - 1))
-    named(copy, EXPORTS, line, "year_to", "before year")
+    line = change_row(copy, EXPORTS, dated["id"], year_to=str(int(dated["year"][:4]) - 1))
+    assert_problem(copy, EXPORTS, line, "year_to", "before year")
 
 
 # ---- a vendor page --------------------------------------------------------------------------------

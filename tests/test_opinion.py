@@ -3,14 +3,12 @@ file, line and column, the intervals are Wilson's, and the notebook's glued figu
 confidence level."""
 from __future__ import annotations
 
-import csv
-import io
 import math
 import shutil
 
 import pytest
 
-from conftest import ROOT, SKIP, glued
+from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows, write_rows
 from facereport.paths import Project
 from facereport.run import execute
 from facereport.runs import Run, load_plan
@@ -21,73 +19,48 @@ SURVEYS = "data/opinion_surveys.csv"
 RESULTS = "data/opinion_results.csv"
 
 
-def read(project, path):
-    with open(project.root / path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def change(project, path, row_id, **cells) -> int:
-    rows = read(project, path)
-    i = next(i for i, r in enumerate(rows) if r["id"] == row_id)
-    rows[i].update(cells)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    (project.root / path).write_text(buf.getvalue(), encoding="utf-8")
-    return i + 2
-
-
-def named(project, path, line, column, *words):
-    _, problems = validate(project)
-    hits = [p for p in problems if p.path == path and p.line == line and p.column == column]
-    assert hits, f"nothing at {path}:{line} column {column!r}; got {[str(p) for p in problems][:10]}"
-    for word in words:
-        assert word in str(hits[0]), (word, str(hits[0]))
-
-
 def test_the_tables_hold_what_the_chapter_needs(root):
     project = Project(root)
     _, problems = validate(project)
     assert problems == []
-    surveys, results = read(project, SURVEYS), read(project, RESULTS)
+    surveys, results = read_rows(project, SURVEYS), read_rows(project, RESULTS)
     assert len(surveys) >= 8
     assert sum("CHN" in s["countries"].split(";") for s in surveys) >= 3
     assert len(results) >= 60
-    assert len(read(project, "data/debate_events.csv")) >= 10
+    assert len(read_rows(project, "data/debate_events.csv")) >= 10
     assert {s["sampling"] for s in surveys} == {"probability", "non_probability"}
 
 
 # ---- bad input ----------------------------------------------------------------------------------
 
 def test_a_share_above_100(copy):
-    line = change(copy, RESULTS, "or-001", share="156")
-    named(copy, RESULTS, line, "share", "156")
+    line = change_row(copy, RESULTS, "or-001", share="156")
+    assert_problem(copy, RESULTS, line, "share", "156")
 
 
 def test_a_result_for_an_unknown_survey(copy):
-    line = change(copy, RESULTS, "or-001", survey="gallup2031")
-    named(copy, RESULTS, line, "survey", "'gallup2031'", "data/opinion_surveys.csv")
+    line = change_row(copy, RESULTS, "or-001", survey="gallup2031")
+    assert_problem(copy, RESULTS, line, "survey", "'gallup2031'", "data/opinion_surveys.csv")
 
 
 def test_fieldwork_that_ends_before_it_starts(copy):
-    line = change(copy, SURVEYS, "pew2019fr", fieldwork_end="2019-05-30")
-    named(copy, SURVEYS, line, "fieldwork_end", "before fieldwork_start")
+    line = change_row(copy, SURVEYS, "pew2019fr", fieldwork_end="2019-05-30")
+    assert_problem(copy, SURVEYS, line, "fieldwork_end", "before fieldwork_start")
 
 
 def test_a_base_larger_than_the_sample(copy):
-    line = change(copy, RESULTS, "or-097", base="99999")   # China Youth Daily 2021: n = 2,033
-    named(copy, RESULTS, line, "base", "99999", "2033")
+    line = change_row(copy, RESULTS, "or-097", base="99999")   # China Youth Daily 2021: n = 2,033
+    assert_problem(copy, RESULTS, line, "base", "99999", "2033")
 
 
 def test_a_country_the_survey_did_not_cover(copy):
-    line = change(copy, RESULTS, "or-001", country="CHN")  # Pew 2019 surveyed the US
-    named(copy, RESULTS, line, "country", "'CHN'", "pew2019fr")
+    line = change_row(copy, RESULTS, "or-001", country="CHN")  # Pew 2019 surveyed the US
+    assert_problem(copy, RESULTS, line, "country", "'CHN'", "pew2019fr")
 
 
 def test_a_survey_with_no_date(copy):
-    line = change(copy, SURVEYS, "vzbv2017de", fieldwork_start="", fieldwork_end="", reported="")
-    named(copy, SURVEYS, line, "reported", "needs a date")
+    line = change_row(copy, SURVEYS, "vzbv2017de", fieldwork_start="", fieldwork_end="", reported="")
+    assert_problem(copy, SURVEYS, line, "reported", "needs a date")
 
 
 # ---- the intervals --------------------------------------------------------------------------------
@@ -135,10 +108,10 @@ def test_a_lower_confidence_level_narrows_the_glued_intervals(two_levels):
     assert out[0.80]["median_halfwidth_prob"] < out[0.95]["median_halfwidth_prob"]
     assert out[0.80]["n_results"] == out[0.95]["n_results"]
     # the probability samples' median half-width, computed here from the CSV alone
-    surveys = {s["id"]: s for s in read(project, SURVEYS)}
+    surveys = {s["id"]: s for s in read_rows(project, SURVEYS)}
     for level, z in ((0.95, 1.959963984540054), (0.80, 1.2815515655446004)):
         halves = []
-        for r in read(project, RESULTS):
+        for r in read_rows(project, RESULTS):
             s = surveys[r["survey"]]
             if s["sampling"] != "probability" or r["approximate"] == "true":
                 continue

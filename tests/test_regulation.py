@@ -3,15 +3,13 @@ by file, line and column, rules in the rollout table are the same facts as instr
 notebook's counts at another as-of day are what pandas computes on the CSV."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import shutil
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SKIP, glued
+from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows, write_rows
 from facereport.paths import Project
 from facereport.run import execute
 from facereport.runs import Run, load_plan
@@ -20,37 +18,6 @@ from facereport.validate import validate
 REGS = "data/regulations.csv"
 PROVS = "data/regulation_provisions.csv"
 EVENTS = "data/rollout_events.csv"
-
-
-def read(project, path):
-    with open(project.root / path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def write(project, path, rows):
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    (project.root / path).write_text(buf.getvalue(), encoding="utf-8")
-
-
-def change(project, path, row_id, **cells) -> int:
-    """Set cells of the row whose first column is ``row_id``; returns the file line it is on."""
-    rows = read(project, path)
-    key = list(rows[0])[0]
-    i = next(i for i, r in enumerate(rows) if r[key] == row_id)
-    rows[i].update(cells)
-    write(project, path, rows)
-    return i + 2
-
-
-def named(project, path, line, column, *words):
-    _, problems = validate(project)
-    hits = [p for p in problems if p.path == path and p.line == line and p.column == column]
-    assert hits, f"nothing at {path}:{line} column {column!r}; got {[str(p) for p in problems][:10]}"
-    for word in words:
-        assert word in str(hits[0]), (word, str(hits[0]))
 
 
 # ---- the real data ------------------------------------------------------------------------------
@@ -76,8 +43,8 @@ def test_the_tables_hold_what_the_chapter_needs(root):
 
 def test_rules_in_the_rollout_table_are_instruments_with_the_same_dates(root):
     project = Project(root)
-    instruments = {r["id"]: r for r in read(project, REGS)}
-    linked = [r for r in read(project, EVENTS) if r["instrument"]]
+    instruments = {r["id"]: r for r in read_rows(project, REGS)}
+    linked = [r for r in read_rows(project, EVENTS) if r["instrument"]]
     assert len(linked) >= 10
     for event in linked:
         inst = instruments[event["instrument"]]
@@ -94,40 +61,40 @@ def test_rules_in_the_rollout_table_are_instruments_with_the_same_dates(root):
 # ---- bad input ----------------------------------------------------------------------------------
 
 def test_effective_before_announced(copy):
-    line = change(copy, REGS, "cn-pipl-2021", announced="2021-12-01")
-    named(copy, REGS, line, "effective", "before announced", "2021-12-01")
+    line = change_row(copy, REGS, "cn-pipl-2021", announced="2021-12-01")
+    assert_problem(copy, REGS, line, "effective", "before announced", "2021-12-01")
 
 
 def test_unknown_jurisdiction(copy):
-    line = change(copy, REGS, "cn-pipl-2021", jurisdiction="XX")
-    named(copy, REGS, line, "jurisdiction", "ISO 3166", "'XX'")
+    line = change_row(copy, REGS, "cn-pipl-2021", jurisdiction="XX")
+    assert_problem(copy, REGS, line, "jurisdiction", "ISO 3166", "'XX'")
 
 
 def test_a_draft_that_took_effect(copy):
-    line = change(copy, REGS, "cn-cac-face-draft-2023", effective="2023-10-01")
-    named(copy, REGS, line, "effective", "'draft'")
+    line = change_row(copy, REGS, "cn-cac-face-draft-2023", effective="2023-10-01")
+    assert_problem(copy, REGS, line, "effective", "'draft'")
 
 
 def test_unknown_status(copy):
-    line = change(copy, REGS, "cn-pipl-2021", status="alive")
-    named(copy, REGS, line, "status", "expected one of", "'alive'")
+    line = change_row(copy, REGS, "cn-pipl-2021", status="alive")
+    assert_problem(copy, REGS, line, "status", "expected one of", "'alive'")
 
 
 def test_a_provision_for_an_unknown_instrument(copy):
-    rows = read(copy, PROVS)
+    rows = read_rows(copy, PROVS)
     rows[3]["instrument"] = "cn-no-such-law-2030"
-    write(copy, PROVS, rows)
-    named(copy, PROVS, 5, "instrument", "'cn-no-such-law-2030'", "data/regulations.csv")
+    write_rows(copy, PROVS, rows)
+    assert_problem(copy, PROVS, 5, "instrument", "'cn-no-such-law-2030'", "data/regulations.csv")
 
 
 def test_a_rollout_row_pointing_at_a_missing_instrument(copy):
-    line = change(copy, EVENTS, "ro-085", instrument="cn-spc-face-2031")
-    named(copy, EVENTS, line, "instrument", "'cn-spc-face-2031'", "matches no id in data/regulations.csv")
+    line = change_row(copy, EVENTS, "ro-085", instrument="cn-spc-face-2031")
+    assert_problem(copy, EVENTS, line, "instrument", "'cn-spc-face-2031'", "matches no id in data/regulations.csv")
 
 
 def test_a_rollout_row_whose_date_disagrees_with_its_instrument(copy):
-    line = change(copy, EVENTS, "ro-066", date="2019-12-02")
-    named(copy, EVENTS, line, "date", "cn-miit-phone-2019", "2019-12-01")
+    line = change_row(copy, EVENTS, "ro-066", date="2019-12-02")
+    assert_problem(copy, EVENTS, line, "date", "cn-miit-phone-2019", "2019-12-01")
 
 
 # ---- the notebooks --------------------------------------------------------------------------------
@@ -171,7 +138,7 @@ def executed(tmp_path_factory):
 @pytest.mark.build
 def test_the_count_in_effect_at_another_day_is_what_pandas_computes(executed):
     project, chapter, china = executed
-    rows = read(project, REGS)
+    rows = read_rows(project, REGS)
     day = dt.date(2021, 6, 30)
     assert chapter["as_of"] == "2021-06-30"
     assert chapter["n_in_effect"] == in_effect_by_hand(rows, day)
@@ -197,7 +164,7 @@ def test_sanctioned_vendors_come_from_the_provisions_table(executed):
 def test_every_jurisdiction_in_the_data_has_a_page(root):
     from facereport.strands.regulation import group
     project = Project(root)
-    groups = {group(r["jurisdiction"]) for r in read(project, REGS)}
+    groups = {group(r["jurisdiction"]) for r in read_rows(project, REGS)}
     paged = set()
     for run in load_plan(project).runs:
         if run.notebook.name == "regulation_jurisdiction.ipynb":
