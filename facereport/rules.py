@@ -167,17 +167,17 @@ def result_within_survey(row: dict, tables: Tables, today: dt.date) -> Found:
     """A result belongs to its survey: its country is one the survey covers, and its base is not
     larger than the survey's sample."""
     surveys = tables.by_key("opinion_surveys", "id")
-    survey = (surveys or {}).get(row.get("survey", ""))
+    survey = (surveys or {}).get(row.get("survey_id", ""))
     if survey is None:
         return []   # the foreign-key rule reports it
     out = []
     country = row.get("country", "")
     if country and country not in survey.get("countries", "").split(";"):
-        out.append(("country", f"{country!r} is not among survey {row['survey']}'s countries "
+        out.append(("country", f"{country!r} is not among survey {row['survey_id']}'s countries "
                                f"({survey.get('countries', '')})"))
     base, sample = row.get("base", ""), survey.get("sample_size", "")
     if base.isdigit() and sample.isdigit() and int(base) > int(sample):
-        out.append(("base", f"base {base} is larger than survey {row['survey']}'s sample of {sample}"))
+        out.append(("base", f"base {base} is larger than survey {row['survey_id']}'s sample of {sample}"))
     return out
 
 

@@ -39,8 +39,8 @@ def test_a_share_above_100(copy):
 
 
 def test_a_result_for_an_unknown_survey(copy):
-    line = change_row(copy, RESULTS, "or-001", survey="gallup2031")
-    assert_problem(copy, RESULTS, line, "survey", "'gallup2031'", "data/opinion_surveys.csv")
+    line = change_row(copy, RESULTS, "or-001", survey_id="gallup2031")
+    assert_problem(copy, RESULTS, line, "survey_id", "'gallup2031'", "data/opinion_surveys.csv")
 
 
 def test_fieldwork_that_ends_before_it_starts(copy):
@@ -112,7 +112,7 @@ def test_a_lower_confidence_level_narrows_the_glued_intervals(two_levels):
     for level, z in ((0.95, 1.959963984540054), (0.80, 1.2815515655446004)):
         halves = []
         for r in read_rows(project, RESULTS):
-            s = surveys[r["survey"]]
+            s = surveys[r["survey_id"]]
             if s["sampling"] != "probability" or r["approximate"] == "true":
                 continue
             n = int(r["base"]) if r["base"] else (int(s["sample_size"]) if r["subgroup"] == "all" and ";" not in s["countries"] else None)

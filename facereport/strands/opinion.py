@@ -83,9 +83,9 @@ def select(results: pd.DataFrame, surveys: pd.DataFrame, countries: list[str], t
         raise ValueError(f"unknown topic(s) {unknown}; known: {', '.join(known_topics)}")
     if min_sample < 0:
         raise ValueError(f"min_sample must be 0 or more, found {min_sample}")
-    frame = results.merge(surveys.rename(columns={"id": "survey", "sources": "survey_sources",
+    frame = results.merge(surveys.rename(columns={"id": "survey_id", "sources": "survey_sources",
                                                   "evidence": "survey_evidence", "notes": "survey_notes"}),
-                          on="survey", how="left")
+                          on="survey_id", how="left")
     frame["when"] = frame["fieldwork_end_start"].fillna(frame["reported_start"])
     keep = frame["sample_size"] >= min_sample
     if not include_nonprobability:
@@ -102,7 +102,7 @@ def select(results: pd.DataFrame, surveys: pd.DataFrame, countries: list[str], t
               for s, n, approx in zip(chosen["share"], chosen["n"], chosen["approximate"].fillna(False))]
     chosen["low"] = [b[0] for b in bounds]
     chosen["high"] = [b[1] for b in bounds]
-    chosen = chosen.sort_values(["when", "survey", "id"]).reset_index(drop=True)
+    chosen = chosen.sort_values(["when", "survey_id", "id"]).reset_index(drop=True)
     return chosen, Selection(tuple(countries), tuple(topics), confidence, min_sample, include_nonprobability)
 
 
@@ -130,10 +130,10 @@ def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[
     with_interval = chosen.dropna(subset=["low"])
     half = (with_interval["high"] - with_interval["low"]) / 2
     prob = with_interval["sampling"] == "probability"
-    used = surveys_in[surveys_in["id"].isin(chosen["survey"])]
+    used = surveys_in[surveys_in["id"].isin(chosen["survey_id"])]
     return {
         "n_results": int(len(chosen)),
-        "n_surveys": int(chosen["survey"].nunique()),
+        "n_surveys": int(chosen["survey_id"].nunique()),
         "n_countries": int(len({c for cs in used["countries"] for c in cs.split(";")})),
         "n_china_surveys": int(used["countries"].str.split(";").map(lambda cs: "CHN" in cs).sum()),
         "n_probability": int((used["sampling"] == "probability").sum()),
@@ -174,7 +174,7 @@ def results_table(chosen: pd.DataFrame, topic_labels: dict[str, str], registry: 
         pct=chosen["share"].map(lambda v: f"{v:g}"),
         interval=[("" if pd.isna(lo) else f"{lo:.1f}-{hi:.1f}") for lo, hi in zip(chosen["low"], chosen["high"])],
     )
-    return markdown_table(table, {"id": "Id", "survey": "Survey", "where": "Country", "subgroup": "Subgroup",
+    return markdown_table(table, {"id": "Id", "survey_id": "Survey", "where": "Country", "subgroup": "Subgroup",
                                   "use": "Use", "question": "Question (as published)", "question_en": "In English",
                                   "response": "Answer", "pct": "%", "interval": "Interval", "evidence": "Evidence",
                                   "sources": "Sources"}, registry=registry)
@@ -190,7 +190,7 @@ def shares_by_use(chosen: pd.DataFrame, topic_labels: dict[str, str], confidence
     frame = frame.sort_values(["topic", "stance", "share"], ascending=[True, True, False]).reset_index(drop=True)
     # Labels name the survey by its id (ASCII, and the key to the tables below): pollsters'
     # names are often Chinese, which the figures' font cannot draw.
-    labels = [figure_text(f"{topic_labels.get(t, t)}: {r.survey}, "
+    labels = [figure_text(f"{topic_labels.get(t, t)}: {r.survey_id}, "
                           f"{(r.country if isinstance(r.country, str) and r.country else 'multi')}")
               for t, r in zip(frame["topic"], frame.itertuples())]
     fig, ax = plt.subplots(figsize=(8, 0.24 * max(len(frame), 4) + 1.4))
