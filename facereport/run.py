@@ -42,6 +42,7 @@ class Outcome:
     run: Run
     status: str          # "ran" or "reused"
     seconds: float
+    changed: tuple[str, ...] = ()   # for a run that ran: the inputs that differ from its last run
 
 
 def _data_files(project: Project, run: Run) -> list[Path]:
@@ -57,23 +58,32 @@ def _data_files(project: Project, run: Run) -> list[Path]:
     return files + [project.data_dir / by_name[name]["path"] for name in run.reads]
 
 
+def fingerprint_parts(project: Project, run: Run) -> dict[str, str]:
+    """SHA-256 of each input the run's output depends on, by name: what tells a later build
+    which input changed."""
+    digest = lambda payload: hashlib.sha256(payload).hexdigest()
+    parts = {
+        "runner": digest(RUNNER_VERSION.encode()),
+        f"notebook {run.notebook.as_posix()}": digest((project.root / run.notebook).read_bytes()),
+        "parameters": digest(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode()),
+        "lock": digest(project.lock_file.read_bytes() if project.lock_file.exists() else b""),
+    }
+    for path in _data_files(project, run):
+        parts[project.rel(path)] = digest(path.read_bytes())
+    code = hashlib.sha256()
+    for path in sorted(project.package_dir.rglob("*.py")):
+        code.update(path.relative_to(project.package_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    parts["facereport code"] = code.hexdigest()
+    return parts
+
+
 def fingerprint(project: Project, run: Run) -> str:
     """SHA-256 of everything the run's output depends on."""
-    h = hashlib.sha256()
+    return _combine(fingerprint_parts(project, run))
 
-    def add(label: str, payload: bytes) -> None:
-        h.update(f"{label}\0{len(payload)}\0".encode())
-        h.update(payload)
 
-    add("runner", RUNNER_VERSION.encode())
-    add("notebook", (project.root / run.notebook).read_bytes())
-    add("parameters", json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
-    for path in _data_files(project, run):
-        add(f"data:{project.rel(path)}", path.read_bytes())
-    for path in sorted(project.package_dir.rglob("*.py")):
-        add(f"code:{path.relative_to(project.package_dir).as_posix()}", path.read_bytes())
-    add("lock", project.lock_file.read_bytes() if project.lock_file.exists() else b"")
-    return h.hexdigest()
+def _combine(parts: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def check_parameters(project: Project, run: Run) -> None:
@@ -176,10 +186,13 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
 
     out = run.output(project)
     stamp = project.run_stamps_dir / f"{run.name}.json"
-    fp = fingerprint(project, run)
-    if not force and out.exists() and stamp.exists():
-        if json.loads(stamp.read_text()).get("fingerprint") == fp:
-            return Outcome(run, "reused", 0.0)
+    parts = fingerprint_parts(project, run)
+    fp = _combine(parts)
+    before = json.loads(stamp.read_text()) if stamp.exists() else {}
+    if not force and out.exists() and before.get("fingerprint") == fp:
+        return Outcome(run, "reused", 0.0)
+    old_parts = before.get("parts", {})
+    changed = tuple(k for k in parts if old_parts.get(k) != parts[k]) if old_parts else ("no earlier run",)
     check_parameters(project, run)
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -204,32 +217,77 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
         os.replace(tmp_out, out)
     seconds = time.perf_counter() - t0
     project.run_stamps_dir.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": fp, "seconds": round(seconds, 1)}, indent=1) + "\n")
-    return Outcome(run, "ran", seconds)
+    stamp.write_text(json.dumps({"fingerprint": fp, "seconds": round(seconds, 1), "parts": parts}, indent=1) + "\n")
+    return Outcome(run, "ran", seconds, changed if not force else ("forced",))
+
+
+def _execute_in_worker(root: str, run: Run, force: bool):
+    """One run in a worker process: its own environment variables, its own kernel."""
+    try:
+        return execute(Project(Path(root)), run, force=force)
+    except RunFailed as exc:
+        return exc
+
+
+def _report(outcome: Outcome) -> str:
+    if outcome.status == "reused":
+        return f"run: {outcome.run.name}: reused"
+    return f"run: {outcome.run.name}: ran in {outcome.seconds:.1f} s (changed: {', '.join(outcome.changed)})"
 
 
 def run_all(project: Project, only: list[str] | None = None, overrides: dict[str, dict] | None = None,
-            force: bool = False) -> list[Outcome]:
-    """Execute every run (or the named ones), with parameter overrides by run name."""
+            force: bool = False, jobs: int | None = None) -> list[Outcome]:
+    """Execute every run (or the named ones), with parameter overrides by run name, ``jobs`` at a
+    time (default: one per CPU). Each run prints one line as it ends. Every failing run is reported,
+    the first line of each first, then their details."""
+    import concurrent.futures
+    import multiprocessing
+
     plan = load_plan(project)
     runs = [plan.run(n) for n in only] if only else plan.runs
-    outcomes = []
-    for run in runs:
-        params = {**run.parameters, **(overrides or {}).get(run.name, {})}
-        run = Run(run.name, run.notebook, run.reads, params, run.title)
-        outcome = execute(project, run, force=force)
-        print(f"run: {run.name}: {outcome.status}" + (f" in {outcome.seconds:.1f} s" if outcome.status == "ran" else ""))
-        outcomes.append(outcome)
-    return outcomes
+    runs = [Run(r.name, r.notebook, r.reads, {**r.parameters, **(overrides or {}).get(r.name, {})}, r.title)
+            for r in runs]
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    results: dict[str, Outcome | RunFailed] = {}
+    if jobs == 1 or len(runs) == 1:
+        for run in runs:
+            try:
+                results[run.name] = execute(project, run, force=force)
+            except RunFailed as exc:
+                results[run.name] = exc
+            _print_result(results[run.name], run)
+    else:
+        # fork: the workers inherit the loaded package; each sets its own environment
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_execute_in_worker, str(project.root), run, force): run for run in runs}
+            for future in concurrent.futures.as_completed(futures):
+                run = futures[future]
+                results[run.name] = future.result()
+                _print_result(results[run.name], run)
+    failures = [(name, r) for name, r in results.items() if isinstance(r, RunFailed)]
+    if failures:
+        heads = [f"  {name}: {str(exc).splitlines()[0]}" for name, exc in failures]
+        details = "\n\n".join(str(exc) for _, exc in failures)
+        raise RunFailed(f"run: {len(failures)} of {len(runs)} run(s) failed:\n" + "\n".join(heads) + "\n\n" + details)
+    return [results[run.name] for run in runs]
+
+
+def _print_result(result, run: Run) -> None:
+    if isinstance(result, RunFailed):
+        print(f"run: {run.name}: FAILED", flush=True)
+    else:
+        print(_report(result), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the notebooks of notebooks/runs.yml.")
     parser.add_argument("runs", nargs="*", help="run names (default: all)")
     parser.add_argument("--force", action="store_true", help="rerun even if nothing changed")
+    parser.add_argument("-j", "--jobs", type=int, help="runs at a time (default: one per CPU)")
     args = parser.parse_args(argv)
     try:
-        run_all(Project.find(), args.runs or None, force=args.force)
+        run_all(Project.find(), args.runs or None, force=args.force, jobs=args.jobs)
     except (RunFailed, RunListError) as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -162,3 +162,62 @@ def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed):
     assert "RuntimeError: deliberate failure for the test" in message           # the traceback
     assert out.read_bytes() == before
     assert (project.build_dir / "failed" / out.name).exists()
+
+
+# ---- many runs, in parallel -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def all_ran(tmp_path_factory):
+    from conftest import ROOT, SKIP
+    from facereport.paths import Project
+    from facereport.run import run_all
+
+    dest = tmp_path_factory.mktemp("all") / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    outcomes = run_all(project, jobs=2)
+    return project, outcomes
+
+
+@pytest.mark.build
+def test_a_changed_table_reruns_exactly_the_runs_that_read_it(all_ran, capsys):
+    from facereport.run import run_all
+    project, first = all_ran
+    assert {o.status for o in first} == {"ran"}
+    path = project.root / "data/country_context.csv"
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines()))
+    rows[1][1] = rows[1][1] + " (edited)"          # a region name: valid, and read by the exports runs
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    capsys.readouterr()
+    again = run_all(project, jobs=2)
+    out = capsys.readouterr().out
+    readers = {r.name for r in load_plan(project).runs if "country_context" in r.reads}
+    assert readers and {o.run.name for o in again if o.status == "ran"} == readers
+    for name in readers:
+        assert f"run: {name}: ran in" in out and "changed: data/country_context.csv" in out
+    assert all(o.status == "reused" for o in again if o.run.name not in readers)
+
+
+@pytest.mark.build
+def test_every_failing_run_is_reported(all_ran):
+    from facereport.run import RunFailed, run_all
+    project, _ = all_ran
+    path = project.root / "notebooks/regulation_jurisdiction.ipynb"
+    original = path.read_bytes()
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure in every page')"))
+    nbformat.write(nb, path)
+    try:
+        with pytest.raises(RunFailed) as err:
+            run_all(project, jobs=2)
+    finally:
+        path.write_bytes(original)
+    message = str(err.value)
+    pages = [r.name for r in load_plan(project).runs if r.notebook.name == "regulation_jurisdiction.ipynb"]
+    assert message.startswith(f"run: {len(pages)} of ")
+    head = message.split("\n\n")[0]
+    for name in pages:
+        assert f"  {name}: " in head       # one first line per failing run, before any traceback
+    assert message.count("RuntimeError: deliberate failure in every page") >= len(pages)
