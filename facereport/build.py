@@ -18,7 +18,7 @@ import yaml
 
 from .check import check_html
 from .paths import Project
-from .render import RenderFailed, publish, render
+from .render import RenderFailed, publish, record_published, render, render_fingerprint, unchanged_since_published
 from .run import RunFailed, run_all
 from .runs import RunListError
 from .toc import toc_pages, write
@@ -55,6 +55,11 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
             print("build: _toc.yml rewritten from notebooks/runs.yml")
         step("run")
         run_all(project, overrides=overrides)
+        target = html or project.html_dir
+        inputs = render_fingerprint(project)
+        if unchanged_since_published(project, target, inputs):
+            step(f"nothing the book reads has changed; {project.rel(target)} is up to date")
+            return 0
         step("render")
         staged = render(project)
     except (RunFailed, RenderFailed, RunListError) as exc:
@@ -69,6 +74,7 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
         print("build: stopped: the staged book failed its checks; the last good book is unchanged.", file=sys.stderr)
         return 1
     target = publish(project, staged, html)
+    record_published(project, target, inputs)
     step(f"published {project.rel(target)}")
     return 0
 

@@ -9,6 +9,8 @@ renaming folders, so a failed build, or a failed check, leaves the last good boo
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +23,44 @@ from .run import ANSI, SOURCE_DATE_EPOCH
 
 class RenderFailed(Exception):
     pass
+
+
+RENDER_INPUTS = ("_config.yml", "_toc.yml", "requirements.lock")
+RENDER_FOLDERS = ("book", "data", "facereport")   # pages and executed notebooks; the data the
+                                                   # dictionary and bibliography read; the extension
+
+
+def render_fingerprint(project: Project) -> str:
+    """SHA-256 of everything the render reads. When it matches the published book's, the build
+    does not start jupyter-book at all."""
+    h = hashlib.sha256()
+    files = [project.root / name for name in RENDER_INPUTS]
+    for folder in RENDER_FOLDERS:
+        files += sorted(p for p in (project.root / folder).rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+    for path in files:
+        if path.is_file():
+            h.update(project.rel(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _stamp(project: Project) -> Path:
+    return project.build_dir / "published.json"
+
+
+def unchanged_since_published(project: Project, target: Path, fingerprint: str) -> bool:
+    """True if ``target`` holds a book published from exactly these inputs."""
+    stamp = _stamp(project)
+    if not (target / "index.html").is_file() or not stamp.is_file():
+        return False
+    return json.loads(stamp.read_text()).get(str(target)) == fingerprint
+
+
+def record_published(project: Project, target: Path, fingerprint: str) -> None:
+    stamp = _stamp(project)
+    known = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    known[str(target)] = fingerprint
+    stamp.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
 
 
 def staged_html(project: Project) -> Path:

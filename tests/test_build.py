@@ -89,9 +89,14 @@ def test_the_data_dictionary_shows_every_column(built):
 
 def test_a_rebuild_with_nothing_changed_reuses_the_run(built):
     project, _ = built
+    assert cli(project, "build").returncode == 0          # the book of the sources as they are now
+    before = tree_digest(project.html_dir)
     result = cli(project, "build")
     assert result.returncode == 0, result.stderr
     assert "run: rollout: reused" in result.stdout
+    # nothing the render reads changed: jupyter-book is not started, the book is left as it was
+    assert "is up to date" in result.stdout and "build: render" not in result.stdout
+    assert tree_digest(project.html_dir) == before
 
 
 def build_with(project, path, change):
