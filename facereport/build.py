@@ -10,6 +10,7 @@ render it as a book of its own without touching ``_build/html``:
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -20,22 +21,55 @@ from .check import check_html
 from .paths import Project
 from .render import RenderFailed, publish, record_published, render, render_fingerprint, unchanged_since_published
 from .run import RunFailed, run_all
-from .runs import RunListError
+from .runs import RunListError, load_plan
 from .toc import toc_pages, write
 from .validate import report_lines, validate
 
 
-def _read_overrides(specs: list[str]) -> dict[str, dict]:
+def _read_overrides(project: Project, specs: list[str]) -> dict[str, dict]:
+    """RUN=FILE.yaml pairs, read and checked: a run of notebooks/runs.yml, a YAML mapping."""
+    from .params import ParameterError
+
+    plan = load_plan(project)
+    names = [r.name for r in plan.runs]
     overrides: dict[str, dict] = {}
     for spec in specs:
         name, sep, path = spec.partition("=")
-        if not sep:
-            raise SystemExit(f"build: --params takes RUN=FILE.yaml, got {spec!r}")
-        params = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        if not sep or not name or not path:
+            raise ParameterError(f"--params takes RUN=FILE.yaml, got {spec!r}")
+        if name not in names:
+            raise ParameterError(f"no run named {name!r} in notebooks/runs.yml; runs: {', '.join(names)}")
+        try:
+            params = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ParameterError(f"{path}: no such file") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ParameterError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
         if not isinstance(params, dict):
-            raise SystemExit(f"build: {path} must hold a mapping of parameter names to values")
+            raise ParameterError(f"{path}: must hold a mapping of parameter names to values, found {type(params).__name__}")
         overrides.setdefault(name, {}).update(params)
     return overrides
+
+
+WORKSPACE_SKIP = shutil.ignore_patterns("_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info",
+                                        "chapters", ".ipynb_checkpoints")
+
+
+def workspace(project: Project, html: Path) -> Project:
+    """A copy of the project's sources for a book of one's own (``make chapter``), so that its
+    executed notebooks and run stamps never touch the main book's. It starts from the main book's
+    executed notebooks and stamps, so the runs whose inputs are the same are reused."""
+    dest = project.build_dir / f"{html.name}-src"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(project.root, dest, ignore=WORKSPACE_SKIP)
+    copy = Project(dest)
+    if project.chapters_dir.is_dir():
+        shutil.copytree(project.chapters_dir, copy.chapters_dir)
+    if project.run_stamps_dir.is_dir():
+        shutil.copytree(project.run_stamps_dir, copy.run_stamps_dir)
+    return copy
 
 
 def build(project: Project, overrides: dict[str, dict] | None = None, html: Path | None = None) -> int:
@@ -85,9 +119,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="parameters for a run, overriding notebooks/runs.yml (repeatable)")
     parser.add_argument("--html", type=Path, help="publish here instead of _build/html")
     args = parser.parse_args(argv)
+    from .params import ParameterError
+
     project = Project.find()
     html = args.html.resolve() if args.html else None
-    return build(project, _read_overrides(args.params), html)
+    try:
+        overrides = _read_overrides(project, args.params)
+        if html is not None and html != project.html_dir.resolve():
+            # a book of one's own is built in a copy, publishing to html; the main book's
+            # executed notebooks and stamps stay as they are
+            import os
+
+            work = workspace(project, html)
+            os.chdir(work.root)
+            return build(work, overrides, html)
+        return build(project, overrides, html)
+    except ParameterError as exc:
+        print(f"build: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -87,15 +87,10 @@ def _combine(parts: dict[str, str]) -> str:
 
 
 def check_parameters(project: Project, run: Run) -> None:
-    import papermill
+    """The run's parameters fit its notebook (names, types, values): facereport.params."""
+    from .params import check
 
-    declared = papermill.inspect_notebook(str(project.root / run.notebook))
-    unknown = sorted(set(run.parameters) - set(declared))
-    if unknown:
-        raise RunFailed(
-            f"run {run.name!r}: {run.notebook} has no parameter(s) {', '.join(unknown)}; "
-            f"its parameters cell declares: {', '.join(declared) or 'none'}"
-        )
+    check(project, run)
 
 
 LABEL = re.compile(r"^(\s*:name:\s*)(\S+)\s*$|^\((\S+)\)=\s*$", re.MULTILINE)
@@ -247,6 +242,8 @@ def run_all(project: Project, only: list[str] | None = None, overrides: dict[str
     runs = [plan.run(n) for n in only] if only else plan.runs
     runs = [Run(r.name, r.notebook, r.reads, {**r.parameters, **(overrides or {}).get(r.name, {})}, r.title)
             for r in runs]
+    for run in runs:   # every run's parameters, before any kernel starts
+        check_parameters(project, run)
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: dict[str, Outcome | RunFailed] = {}
     if jobs == 1 or len(runs) == 1:
@@ -286,9 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rerun even if nothing changed")
     parser.add_argument("-j", "--jobs", type=int, help="runs at a time (default: one per CPU)")
     args = parser.parse_args(argv)
+    from .params import ParameterError
+
     try:
         run_all(Project.find(), args.runs or None, force=args.force, jobs=args.jobs)
-    except (RunFailed, RunListError) as exc:
+    except (ParameterError, RunListError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except RunFailed as exc:
         print(exc, file=sys.stderr)
         return 1
     return 0

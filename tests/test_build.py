@@ -150,6 +150,8 @@ def test_a_render_warning_fails_the_build_and_keeps_the_last_good_book(built):
 def test_custom_parameters_build_a_separate_book(built, tmp_path):
     project, _ = built
     before = tree_digest(project.html_dir)
+    executed = (project.chapters_dir / "rollout.ipynb").read_bytes()
+    stamp = (project.run_stamps_dir / "rollout.json").read_bytes()
     params = tmp_path / "p.yaml"
     params.write_text("start_year: 2019\nend_year: 2019\nsectors: [transport]\n")
     result = cli(project, "build", "--params", f"rollout={params}", "--html", "_build/custom")
@@ -159,6 +161,10 @@ def test_custom_parameters_build_a_separate_book(built, tmp_path):
         n = sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2019") and r["sector"] == "transport")
     assert f"The record holds {n} events" in text
     assert tree_digest(project.html_dir) == before
+    # the main book's executed notebook and its stamp are untouched: the next `make book` reuses them
+    assert (project.chapters_dir / "rollout.ipynb").read_bytes() == executed
+    assert (project.run_stamps_dir / "rollout.json").read_bytes() == stamp
+    assert "run: rollout: reused" in cli(project, "build").stdout
 
 
 def test_a_stylesheet_change_alone_reaches_the_book(built):

@@ -221,3 +221,47 @@ def test_every_failing_run_is_reported(all_ran):
     for name in pages:
         assert f"  {name}: " in head       # one first line per failing run, before any traceback
     assert message.count("RuntimeError: deliberate failure in every page") >= len(pages)
+
+
+# ---- parameters are checked before a kernel starts ------------------------------------------------
+
+@pytest.mark.parametrize("yaml_text, words", [
+    ('start_year: "2015"\n', ("'start_year'", "expected an integer", "'2015'")),
+    ("sectors: policing\n", ("'sectors'", "expected a list", "[a, b]")),
+    ("provinces: [cn-zj]\n", ("'provinces'", "'cn-zj'", "CN-[A-Z]{2}")),
+    ("provinces: [US-CA]\n", ("'provinces'", "'US-CA'")),
+    ("sectors: [astrology]\n", ("'sectors'", "'astrology' is not one of")),
+    ("colour: red\n", ("no parameter 'colour'", "start_year")),
+    ("sectors: [policing\n", ("not valid YAML", "line 2")),
+], ids=["string-for-int", "string-for-list", "lower-case-province", "foreign-province", "unknown-sector",
+        "unknown-parameter", "malformed-yaml"])
+def test_bad_parameters_stop_the_build_with_one_line_and_exit_2(copy, tmp_path, yaml_text, words):
+    from conftest import cli
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml_text)
+    result = cli(copy, "build", "--params", f"rollout={params}", "--html", "_build/custom")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, lines
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert "run: rollout" not in result.stdout and not (copy.root / "book/chapters").exists()
+
+
+def test_an_unknown_run_or_a_missing_file_is_one_line_and_exit_2(copy, tmp_path):
+    from conftest import cli
+    params = tmp_path / "p.yaml"
+    params.write_text("start_year: 2015\n")
+    typo = cli(copy, "build", "--params", f"rollouts={params}", "--html", "_build/custom")
+    assert typo.returncode == 2 and "no run named 'rollouts'" in typo.stderr and "rollout," in typo.stderr
+    missing = cli(copy, "build", "--params", f"rollout={tmp_path / 'nope.yaml'}", "--html", "_build/custom")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_every_run_in_the_run_list_has_parameters_its_notebook_accepts(root):
+    from facereport.paths import Project
+    from facereport.run import check_parameters
+    project = Project(root)
+    for run in load_plan(project).runs:
+        check_parameters(project, run)

@@ -27,9 +27,10 @@ def test_a_new_run_is_one_entry_in_runs_yml(copy):
 
 
 def test_unknown_parameter_is_refused(copy):
-    from facereport.run import RunFailed, check_parameters
+    from facereport.params import ParameterError
+    from facereport.run import check_parameters
     from facereport.runs import Run
     import pytest
 
-    with pytest.raises(RunFailed, match="has no parameter"):
+    with pytest.raises(ParameterError, match="no parameter 'colour'"):
         check_parameters(copy, Run("x", __import__("pathlib").Path("notebooks/rollout.ipynb"), ("rollout_events",), {"colour": "red"}))
