@@ -54,12 +54,10 @@ bench: $(STAMP)                 ## time a clean build and a no-change build
 lab: $(STAMP)                   ## JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
 
-lock:                           ## re-resolve requirements.lock from environment.yml's pins
+lock:                           ## re-resolve requirements.lock from requirements.in
 	rm -rf _build/lockenv
 	$(PYTHON_SYS) -m venv _build/lockenv
-	_build/lockenv/bin/pip install --quiet pyyaml
-	_build/lockenv/bin/python -c 'import yaml; deps = yaml.safe_load(open("environment.yml"))["dependencies"]; print("\n".join(next(d["pip"] for d in deps if isinstance(d, dict))))' > _build/lockenv/requirements.in
-	_build/lockenv/bin/pip install --quiet -r _build/lockenv/requirements.in
+	_build/lockenv/bin/pip install --quiet -r requirements.in
 	_build/lockenv/bin/pip freeze --exclude-editable > requirements.lock
 
 clean:                          ## remove build artefacts (not .venv)

@@ -1,4 +1,5 @@
-"""environment.yml (conda, Binder) and requirements.lock (pip) name the same packages."""
+"""requirements.in (what the project asks for), requirements.lock (every pin) and environment.yml
+(conda, Binder: exactly the lock) describe one environment."""
 from __future__ import annotations
 
 import re
@@ -12,13 +13,19 @@ from conftest import ROOT
 
 
 def env_pins() -> dict[str, str]:
+    """The packages the project asks for, pinned, from requirements.in."""
+    out = {}
+    for line in (ROOT / "requirements.in").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            out[canonicalize_name(name)] = version
+    return out
+
+
+def test_environment_yml_installs_exactly_the_lock():
     deps = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     pip = next(d["pip"] for d in deps if isinstance(d, dict))
-    out = {}
-    for line in pip:
-        name, version = line.split("==")
-        out[canonicalize_name(name)] = version
-    return out
+    assert pip == ["-r requirements.lock"]
 
 
 def lock_pins() -> dict[str, str]:
@@ -38,8 +45,8 @@ def test_environment_pins_python_311():
 def test_every_environment_package_is_locked_at_the_same_version():
     lock = lock_pins()
     for name, version in env_pins().items():
-        assert name in lock, f"{name} is in environment.yml but not in requirements.lock"
-        assert lock[name] == version, f"{name}: environment.yml {version}, requirements.lock {lock[name]}"
+        assert name in lock, f"{name} is in requirements.in but not in requirements.lock"
+        assert lock[name] == version, f"{name}: requirements.in {version}, requirements.lock {lock[name]}"
 
 
 def test_jupyter_book_stays_on_1x():
@@ -47,7 +54,7 @@ def test_jupyter_book_stays_on_1x():
 
 
 def test_every_locked_package_is_needed_by_the_environment():
-    """The lock is the closure of environment.yml's packages, computed from installed metadata."""
+    """The lock is the closure of requirements.in's packages, computed from installed metadata."""
     needed, seen = set(), set()
     todo = [(name, "") for name in env_pins()]
     while todo:
@@ -62,7 +69,7 @@ def test_every_locked_package_is_needed_by_the_environment():
                 # a requirement with extras (jsonschema[format-nongpl]) brings those extras' deps
                 todo += [(canonicalize_name(r.name), e) for e in ("", *sorted(r.extras))]
     extra = sorted(set(lock_pins()) - needed)
-    assert not extra, f"requirements.lock pins packages nothing in environment.yml needs: {extra}"
+    assert not extra, f"requirements.lock pins packages nothing in requirements.in needs: {extra}"
 
 
 def test_installed_versions_match_the_lock():
