@@ -158,11 +158,24 @@ def _environment(project: Project, run: Run):
         os.environ.update(saved)
 
 
+def _source_cell(project: Project, run: Run, index: int) -> int:
+    """The failing cell's index in the notebook as written: papermill's injected-parameters cell,
+    present only when the run has parameters, is not one the reader sees in notebooks/."""
+    if not run.parameters:
+        return index
+    cells = nbformat.read(project.root / run.notebook, as_version=4).cells
+    declared = next((i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), None)
+    return index - 1 if declared is not None and index > declared else index
+
+
 def _describe_failure(project: Project, run: Run, exc: Exception, kept: Path | None) -> str:
     head = f"run: {run.notebook} (run {run.name!r}, parameters {json.dumps(run.parameters, ensure_ascii=False)}) failed"
     lines = []
     if hasattr(exc, "cell_index"):
-        lines.append(f"{head} in cell {exc.cell_index} (execution count {exc.exec_count}):")
+        # the useful line first: where, and what
+        cell = _source_cell(project, run, exc.cell_index)
+        lines.append(f"{head} in cell {cell} of {run.notebook.as_posix()} (counting from 0 as the file does): "
+                     f"{getattr(exc, 'ename', 'Error')}: {getattr(exc, 'evalue', '')}")
         lines.append("---- cell source ----")
         lines.append(exc.source.rstrip())
         lines.append("---- traceback ----")

@@ -157,7 +157,9 @@ def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed):
         execute(project, run)
     message = str(err.value)
     assert "notebooks/rollout.ipynb" in message
-    assert "failed in cell" in message
+    # counted as in the notebook as written, though papermill injected a parameters cell before it
+    assert "failed in cell 5 of notebooks/rollout.ipynb" in message.splitlines()[0]
+    assert message.splitlines()[0].endswith("RuntimeError: deliberate failure for the test")
     assert "raise RuntimeError('deliberate failure for the test')" in message   # the cell's source
     assert "RuntimeError: deliberate failure for the test" in message           # the traceback
     assert out.read_bytes() == before
