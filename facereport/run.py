@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -220,6 +221,11 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
                 failed.mkdir(parents=True, exist_ok=True)
                 kept = failed / out.name
                 os.replace(tmp_out, kept)
+                # CI collects failed notebooks from every build, test copies included
+                collect = os.environ.get("FACEREPORT_FAILED_DIR")
+                if collect:
+                    Path(collect).mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(kept, Path(collect) / f"{run.name}.ipynb")
             raise RunFailed(_describe_failure(project, run, exc, kept)) from None
         clean(tmp_out, run)
         os.replace(tmp_out, out)

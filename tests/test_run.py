@@ -144,8 +144,9 @@ def test_same_inputs_give_the_same_bytes(executed):
 
 
 @pytest.mark.build
-def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed):
+def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed, monkeypatch, tmp_path):
     project, *_ = executed
+    monkeypatch.setenv("FACEREPORT_FAILED_DIR", str(tmp_path / "collected"))   # as CI sets it
     run = rollout_run(project, CUSTOM)
     out = run.output(project)
     before = out.read_bytes()
@@ -164,6 +165,7 @@ def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed):
     assert "RuntimeError: deliberate failure for the test" in message           # the traceback
     assert out.read_bytes() == before
     assert (project.build_dir / "failed" / out.name).exists()
+    assert (tmp_path / "collected" / f"{run.name}.ipynb").exists()   # for CI to upload
 
 
 # ---- many runs, in parallel -----------------------------------------------------------------------
