@@ -89,9 +89,9 @@ def unbalanced_field(text: str) -> tuple[str, str, int] | None:
         body = text[entry.end():end]
         base = text.count("\n", 0, entry.end()) + 1
         fields = list(FIELD_START.finditer(body))
-        for j, field in enumerate(fields):
+        for j, found in enumerate(fields):
             value_end = fields[j + 1].start() if j + 1 < len(fields) else len(body)
-            value = body[field.end():value_end]
+            value = body[found.end():value_end]
             closed = True
             if j + 1 == len(fields):
                 # The last field runs up to the entry's closing brace. If that brace is missing,
@@ -104,7 +104,7 @@ def unbalanced_field(text: str) -> tuple[str, str, int] | None:
                     closed = False
             depth, lowest = _depth_change(value)
             if depth != 0 or lowest < 0:
-                return entry.group(2), field.group(1).lower(), base + body.count("\n", 0, field.start())
+                return entry.group(2), found.group(1).lower(), base + body.count("\n", 0, found.start())
             if not closed:
                 return entry.group(2), "", text.count("\n", 0, entry.start()) + 1
     return None

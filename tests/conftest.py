@@ -3,7 +3,6 @@ never on the checkout itself."""
 from __future__ import annotations
 
 import ast
-import json
 import os
 import shutil
 import subprocess

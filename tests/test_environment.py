@@ -2,7 +2,6 @@
 (conda, Binder: exactly the lock) describe one environment."""
 from __future__ import annotations
 
-import re
 from importlib import metadata
 
 import yaml

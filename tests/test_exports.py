@@ -8,10 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows, write_rows
+from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows
 from facereport.paths import Project
 from facereport.run import execute
-from facereport.runs import Run, load_plan
+from facereport.runs import load_plan
 from facereport.validate import validate
 
 EXPORTS = "data/exports.csv"

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows, write_rows
+from conftest import ROOT, SKIP, assert_problem, change_row, glued, read_rows
 from facereport.paths import Project
 from facereport.run import execute
 from facereport.runs import Run, load_plan

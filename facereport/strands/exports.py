@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..cite import markdown_table
 from ..safe import figure_text
-from ..style import CATEGORICAL, GREY, OKABE_ITO
+from ..style import GREY, OKABE_ITO
 from .regulation import name as country_name
 
 REGIMES = ["closed autocracy", "electoral autocracy", "electoral democracy", "liberal democracy"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..cite import markdown_table
 from ..safe import figure_text
-from ..style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
+from ..style import GREY, OKABE_ITO, edge
 from .regulation import name as place_name
 
 FAVOUR = ("accept",)

@@ -10,7 +10,6 @@ year.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
