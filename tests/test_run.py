@@ -141,6 +141,15 @@ def test_same_inputs_give_the_same_bytes(executed):
     p2 = Project(again)
     execute(p2, rollout_run(p2), force=True)
     assert rollout_run(p2).output(p2).read_bytes() == default_bytes
+    # a run with parameters (papermill injects a cell, with a random id) in two copies: same bytes
+    third = project.root.parent / "third"
+    shutil.copytree(ROOT, third, ignore=SKIP)
+    p3 = Project(third)
+    outputs = []
+    for p in (p2, p3):
+        execute(p, rollout_run(p, CUSTOM), force=True)
+        outputs.append(rollout_run(p).output(p).read_bytes())
+    assert b"injected-parameters" in outputs[0] and outputs[0] == outputs[1]
 
 
 @pytest.mark.build
