@@ -159,12 +159,14 @@ def hide_injected_like_declared(nb) -> None:
 
 
 @contextlib.contextmanager
-def _environment(project: Project, run: Run):
+def _environment(project: Project, run: Run, figdata: Path):
     from .data import DECLARED_ENV
+    from .figures import FIGDATA_ENV
 
     saved = dict(os.environ)
     os.environ.update({
         DECLARED_ENV: ",".join(run.reads),
+        FIGDATA_ENV: str(figdata),
         "FACEREPORT_ROOT": str(project.root),
         "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
         "PYTHONHASHSEED": "0",
@@ -225,7 +227,7 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
     with tempfile.TemporaryDirectory(dir=project.build_dir if project.build_dir.exists() else None) as tmp:
         tmp_out = Path(tmp) / out.name
         try:
-            with _environment(project, run), tempfile.TemporaryDirectory(prefix="fr-") as sockets:
+            with _environment(project, run, Path(tmp) / "figdata"), tempfile.TemporaryDirectory(prefix="fr-") as sockets:
                 papermill.execute_notebook(
                     str(project.root / run.notebook), str(tmp_out),
                     parameters=run.parameters, kernel_name=KERNEL, cwd=str(project.root),
@@ -250,6 +252,12 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
                     shutil.copy2(kept, Path(collect) / f"{run.name}.ipynb")
             raise RunFailed(_describe_failure(project, run, exc, kept)) from None
         clean(tmp_out, run)
+        # the figures' data and images, replaced as a whole only now that the run has succeeded
+        figdata = out.parent / "figdata" / run.name
+        shutil.rmtree(figdata, ignore_errors=True)
+        if (Path(tmp) / "figdata").is_dir():
+            figdata.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(Path(tmp) / "figdata"), figdata)
         os.replace(tmp_out, out)
     seconds = time.perf_counter() - t0
     project.run_stamps_dir.mkdir(parents=True, exist_ok=True)

@@ -11,15 +11,30 @@
 
 - The theme's header buttons that run inline JavaScript (``onclick``: print, full screen) are
   dropped, so that the published HTML holds no inline event handler at all and ``check`` can
-  reject every one it finds (data must never be able to add one unnoticed).
+  reject every one it finds (data must never be able to add one unnoticed). So is sphinx-thebe's
+  script: live code is off, and its inline configuration, added twice, threw on every page.
+
+- Data tables (a table whose first column is ``Id``) get the class ``data-table`` and one anchor
+  per row, named after the row's id (``#ro-056``); ``_static/tables.js`` makes them sortable and
+  filterable, and ``report.css`` lays them out as cards on a phone and in full on paper.
+
+- Each bibliography entry says which pages cite it, with links back to them.
+
+- ``{howtocite}`` renders the recommended citation from ``CITATION.cff``, and ``{datadownloads}``
+  lists every file of the Data Package with a download link; both read the files at build time.
+
+- ``facereport.pages`` rewrites the written HTML where the theme offers no hook (icons, ARIA).
 """
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
+import yaml
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from .validate import BIB_REQUIRED, CHECKS, field_checks, tables
@@ -87,6 +102,7 @@ class DataDictionary(SphinxDirective):
             out.append(nodes.rubric(text=f"{res.get('title', res['name'])} (data/{res['path']}, {n_rows} rows)",
                                     ids=[f"table-{res['name']}"]))
             out.append(nodes.paragraph(text=res.get("description", "")))
+            out.append(_download_paragraph(self.env.docname, res["path"], f"Download {res['path']}"))
             rows = [[f["name"], f.get("type", "string"),
                      "yes" if f.get("constraints", {}).get("required") else "no",
                      _allowed(f), f.get("description", "")] for f in res["schema"]["fields"]]
@@ -102,6 +118,167 @@ class DataDictionary(SphinxDirective):
                     f"{res.get('description', '')} Every entry needs the fields "
                     f"{', '.join(BIB_REQUIRED)}, and a url or doi (or a note saying why there is none).")))
         return out
+
+
+def _download(docname: str, data_path: str, text: str) -> addnodes.download_reference:
+    """A link that publishes ``data/<data_path>`` with the book (Sphinx copies it to _downloads)."""
+    depth = docname.count("/")
+    target = "../" * depth + "data/" + data_path
+    ref = addnodes.download_reference("", "", refdoc=docname, reftarget=target, refexplicit=True,
+                                      refdomain="", reftype="download", refwarn=True)
+    ref += nodes.literal(text=text)
+    return ref
+
+
+def _download_paragraph(docname: str, data_path: str, text: str) -> nodes.paragraph:
+    para = nodes.paragraph()
+    para += _download(docname, data_path, text)
+    return para
+
+
+class DataDownloads(SphinxDirective):
+    """Every file of the Data Package, with its row count and a download link."""
+    has_content = False
+
+    def run(self):
+        root = Path(self.env.srcdir)
+        path = root / "data" / "datapackage.json"
+        self.env.note_dependency(str(path))
+        desc = json.loads(path.read_text(encoding="utf-8"))
+        items = nodes.bullet_list()
+        files = [("datapackage.json", "Data Package descriptor: every table's schema and licence", "")]
+        for res in desc["resources"]:
+            extra = ""
+            if res.get("format", "csv") == "csv" or res["path"].endswith(".csv"):
+                with open(root / "data" / res["path"], encoding="utf-8", newline="") as fh:
+                    extra = f" ({sum(1 for _ in csv.DictReader(fh))} rows)"
+            files.append((res["path"], res.get("title", res["name"]), extra))
+        for file, title, extra in files:
+            self.env.note_dependency(str(root / "data" / file))
+            item = nodes.list_item()
+            para = nodes.paragraph()
+            para += _download(self.env.docname, file, file)
+            para += nodes.Text(f": {title}{extra}")
+            item += para
+            items += item
+        return [items]
+
+
+class HowToCite(SphinxDirective):
+    """The recommended citation, from CITATION.cff: one place for the title, authors and version."""
+    has_content = False
+
+    def run(self):
+        path = Path(self.env.srcdir) / "CITATION.cff"
+        self.env.note_dependency(str(path))
+        cff = yaml.safe_load(path.read_text(encoding="utf-8"))
+        authors = ", ".join(a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
+                            for a in cff.get("authors", []))
+        parts = [f"{authors}.", f"{cff['title']}.", f"Version {cff['version']}"]
+        if cff.get("date-released"):
+            parts[-1] += f", released {cff['date-released']}"
+        parts[-1] += "."
+        if cff.get("doi"):
+            parts.append(f"https://doi.org/{cff['doi']}")
+        if cff.get("repository-code"):
+            parts.append(str(cff["repository-code"]))
+        block = nodes.literal_block(text=" ".join(parts))
+        licences = ", ".join(cff.get("license", [])) if isinstance(cff.get("license"), list) else cff.get("license", "")
+        note = nodes.paragraph(text=f"Licences named in CITATION.cff: {licences}.")
+        return [block, note]
+
+
+def figdata_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{figdata}`fig_timeline``` in a figure's caption: a link to the CSV of the data that figure
+    is drawn from, which facereport.figures wrote for this page's run (figdata/<run>/<key>.csv)."""
+    env = inliner.document.settings.env
+    run = env.docname.rsplit("/", 1)[-1]
+    key = text.strip()
+    ref = addnodes.download_reference("", "", refdoc=env.docname, reftarget=f"figdata/{run}/{key}.csv",
+                                      refexplicit=True, refdomain="", reftype="download", refwarn=True)
+    ref += nodes.Text("Data of this figure (CSV)")
+    return [nodes.Text(" "), ref], []
+
+
+ROW_ID = re.compile(r"^[a-z]{2,4}-\d+$")
+
+
+def mark_data_tables(app, doctree, docname):
+    """A table whose first header is "Id" is a data table: a class for the script and the styles,
+    and each row an anchor named after its id, so that ``#ro-056`` links to the row."""
+    for table in doctree.findall(nodes.table):
+        thead = next(iter(table.findall(nodes.thead)), None)
+        tbody = next(iter(table.findall(nodes.tbody)), None)
+        if thead is None or tbody is None:
+            continue
+        headers = [e.astext().strip() for e in thead.findall(nodes.entry)]
+        if not headers or headers[0] != "Id":
+            continue
+        table["classes"].append("data-table")
+        for row in tbody.children:
+            first = row.children[0].astext().strip() if row.children else ""
+            if ROW_ID.match(first) and first not in doctree.ids:
+                row["ids"].append(first)
+                doctree.ids[first] = row
+
+
+def cited_by(app, doctree, docname):
+    """Under each bibliography entry, the pages that cite it, linked."""
+    domain = app.env.get_domain("cite")
+    citations = {c.citation_id: c.key for c in domain.citations if c.bibliography_key.docname == docname}
+    if not citations:
+        return
+    pages: dict[str, list[str]] = {}
+    for ref in domain.citation_refs:
+        for target in ref.targets:
+            docs = pages.setdefault(target.key, [])
+            if ref.docname not in docs:
+                docs.append(ref.docname)
+    order = {name: i for i, name in enumerate(_flatten(app.env, app.config.root_doc))}
+    for node in doctree.findall(nodes.citation):
+        key = next((citations[i] for i in node["ids"] if i in citations), None)
+        docs = sorted(pages.get(key, []), key=lambda d: (order.get(d, len(order)), d))
+        if key is None or not docs:
+            continue
+        para = nodes.paragraph(classes=["cited-by"])
+        para += nodes.Text("Cited in: ")
+        for i, doc in enumerate(docs):
+            if i:
+                para += nodes.Text(", ")
+            title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+            ref = nodes.reference("", title, internal=True,
+                                  refuri=app.builder.get_relative_uri(docname, doc))
+            para += ref
+        node += para
+
+
+def _flatten(env, doc: str, seen=None) -> list[str]:
+    """The pages in the order of the contents."""
+    seen = seen if seen is not None else []
+    if doc in seen:
+        return seen
+    seen.append(doc)
+    for child in env.toctree_includes.get(doc, []):
+        _flatten(env, child, seen)
+    return seen
+
+
+def drop_thebe(app, pagename, templatename, context, doctree):
+    """Live code is off; sphinx-thebe's assets still load, and its inline script is added twice
+    (a SyntaxError, THEBE_JS_URL declared twice, on every page)."""
+    def keep(asset) -> bool:
+        name = getattr(asset, "filename", None) or ""
+        body = getattr(asset, "attributes", {}).get("body", "") if hasattr(asset, "attributes") else ""
+        return "thebe" not in str(name) and "THEBE_JS_URL" not in str(body)
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [a for a in context[key] if keep(a)]
+
+
+def finish_pages(app, exception):
+    if exception is None and app.builder.format == "html":
+        from .pages import finish
+        finish(Path(app.outdir))
 
 
 def _without_inline_javascript(buttons: list[dict]) -> list[dict]:
@@ -130,6 +307,14 @@ def setup(app):
     # the bibliography names the copy each excerpt was quoted from (bibtex_default_style: facereport)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "facereport", Style)
     app.add_directive("datadictionary", DataDictionary)
+    app.add_directive("datadownloads", DataDownloads)
+    app.add_directive("howtocite", HowToCite)
+    app.add_role("figdata", figdata_role)
+    app.connect("doctree-resolved", mark_data_tables)
+    app.connect("doctree-resolved", cited_by)
     # after sphinx-book-theme adds its buttons (priority 501)
     app.connect("html-page-context", drop_inline_javascript_buttons, priority=900)
+    app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("build-finished", finish_pages)
+    app.add_js_file("report.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -147,10 +147,12 @@ def events_table(events: pd.DataFrame, sector_labels: dict[str, str], registry: 
     table = events.assign(
         when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}),
         sector_label=events["sector"].map(sector_labels),
-        place=[", ".join(p for p in (city, province_name(code) if code else "Nationwide") if p)
-               for city, code in zip(events["city"], events["province"])],
+        province_label=[province_name(code) if code else "Nationwide" for code in events["province"]],
     )
-    return markdown_table(table, {"id": "Id", "when": "Date", "sector_label": "Sector", "place": "Place",
+    # Province and city apart, so that a reader can filter by province; type and confidence shown,
+    # as the text and the figures refer to both.
+    return markdown_table(table, {"id": "Id", "when": "Date", "sector_label": "Sector", "event_type": "Type",
+                                  "province_label": "Province", "city": "City", "confidence": "Confidence",
                                   "summary": "What the sources report", "evidence": "Evidence (first source, verbatim)",
                                   "sources": "Sources"}, registry=registry)
 
