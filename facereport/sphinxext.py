@@ -235,6 +235,7 @@ def cited_by(app, doctree, docname):
             if ref.docname not in docs:
                 docs.append(ref.docname)
     order = {name: i for i, name in enumerate(_flatten(app.env, app.config.root_doc))}
+    titles = _page_titles(app)
     for node in doctree.findall(nodes.citation):
         key = next((citations[i] for i in node["ids"] if i in citations), None)
         docs = sorted(pages.get(key, []), key=lambda d: (order.get(d, len(order)), d))
@@ -245,11 +246,23 @@ def cited_by(app, doctree, docname):
         for i, doc in enumerate(docs):
             if i:
                 para += nodes.Text(", ")
-            title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+            title = titles.get(doc) or (app.env.titles[doc].astext() if doc in app.env.titles else doc)
             ref = nodes.reference("", title, internal=True,
                                   refuri=app.builder.get_relative_uri(docname, doc))
             para += ref
         node += para
+
+
+def _page_titles(app) -> dict[str, str]:
+    """The contents' titles of the pages runs.yml names ("Huawei", "China"): the pages of one
+    notebook share its heading, so the heading alone cannot tell them apart."""
+    from .paths import Project
+    from .runs import load_plan
+    try:
+        plan = load_plan(Project(Path(app.srcdir)))
+    except Exception:  # a book without a run list: headings will do
+        return {}
+    return {f"book/chapters/{r.name}": r.title for r in plan.runs if r.title}
 
 
 def _flatten(env, doc: str, seen=None) -> list[str]:

