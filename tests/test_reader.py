@@ -206,6 +206,10 @@ def test_the_events_table_filters_sorts_and_links_rows(book, site, browser):
     first_date = table.locator("tbody tr").first.locator("td").nth(1).inner_text()
     assert first_date[:10] == max(r["date"] for r in rows)[:10]
     assert table.locator("thead th", has_text="Date").get_attribute("aria-sort") == "descending"
+    # halfway down the table, its header is still in view
+    table.locator("tbody tr").nth(len(rows) // 2).scroll_into_view_if_needed()
+    top = page.evaluate("document.querySelector('table.data-table thead th').getBoundingClientRect().top")
+    assert 0 <= top < 200, f"the header scrolled away (top {top})"
     page.close()
     # a link to a row shows the row, even one a filter had hidden
     target = rows[len(rows) // 2]["id"]
@@ -217,6 +221,17 @@ def test_the_events_table_filters_sorts_and_links_rows(book, site, browser):
     page.evaluate(f"location.hash = '{target}'")
     page.wait_for_timeout(200)
     assert row.is_visible()
+    page.close()
+
+
+def test_printed_no_column_of_a_table_is_cut(book, site, browser):
+    # an A4 page at 96 dpi is 794 px wide; printed, every table fits it
+    page, _, _ = open_page(browser, f"{site}/book/chapters/rollout.html", 794)
+    page.emulate_media(media="print")
+    widths = page.evaluate("[...document.querySelectorAll('table.data-table')].map(t => t.getBoundingClientRect().right)")
+    assert widths and max(widths) <= 794, widths
+    assert page.locator(".table-tools").first.is_hidden()
+    assert len(page.pdf(format="A4")) > 10000
     page.close()
 
 
