@@ -66,7 +66,8 @@
 
     // filters: a search box; a drop-down per column with few distinct values; years of a Date column
     var filters = [];
-    var tools = element("div", { "class": "table-tools", role: "search", "aria-label": "Filter this table" });
+    // one search landmark per table, each with its own name (axe: landmark-unique)
+    var tools = element("div", { "class": "table-tools", role: "search", "aria-label": "Filter table " + n });
     var search = element("input", { type: "search", id: "table-" + n + "-search", placeholder: "Search" });
     tools.appendChild(element("label", { "for": search.id, text: "Search " }, [search]));
     headers.forEach(function (header, col) {
