@@ -123,6 +123,13 @@ def test_nothing_is_requested_from_another_host(visits):
         assert away == [], f"{doc} at {width} requested {away}"
 
 
+def test_no_page_loads_the_icon_script_or_thebe(visits):
+    # fontawesome.js was 1.5 MB of every page for a dozen icons the theme's CSS draws anyway
+    for (doc, width), v in visits.items():
+        heavy = [u for u in v["requests"] if "fontawesome.js" in u or "thebe" in u]
+        assert heavy == [], f"{doc} at {width} loads {heavy}"
+
+
 def test_every_image_decodes_and_is_described(visits):
     n = 0
     for (doc, width), v in visits.items():
@@ -267,6 +274,7 @@ def test_the_landing_page_gives_findings_downloads_and_how_to_cite(book, site, b
     for name in ("rollout_events.csv", "datapackage.json", "sources.bib"):
         assert page.get_by_role("link", name=name).count() == 1, name
     assert "Facial recognition in China: rollout, opinion, exports and regulation" in text   # from CITATION.cff
+    assert "Last updated" not in page.inner_text("body")   # a fixed build date is no true date
     assert page.locator("figure img").count() == 1
     page.close()
 

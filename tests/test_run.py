@@ -296,3 +296,41 @@ def test_every_run_in_the_run_list_has_parameters_its_notebook_accepts(root):
     project = Project(root)
     for run in load_plan(project).runs:
         check_parameters(project, run)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGKILL"])
+def test_an_interrupted_run_is_never_reused(copy, signal_name):
+    """Ctrl-C or a kill in the middle of a run leaves the last good copy and its record as they
+    were, so the next build runs it again rather than reusing half a result."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from conftest import change_row
+
+    def run(*args, **kw):
+        return subprocess.Popen([sys.executable, "-m", "facereport.run", "rollout", "-j", "1", *args],
+                                cwd=copy.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True, **kw)
+
+    first = run()
+    assert first.wait(timeout=300) == 0, first.stdout.read()
+    out = copy.root / "book/chapters/rollout.ipynb"
+    stamp = copy.build_dir / "runs/rollout.json"
+    good = (out.read_bytes(), stamp.read_bytes())
+    change_row(copy, "data/rollout_events.csv", "ro-001", summary="An edited summary, so that the run must run again")
+    second = run()
+    deadline = time.time() + 60
+    # wait until papermill is under way (its temporary output folder exists), then interrupt
+    while not any(copy.build_dir.glob("tmp*")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(second.pid, getattr(signal, signal_name))
+    second.wait(timeout=120)
+    assert second.returncode != 0
+    assert (out.read_bytes(), stamp.read_bytes()) == good, "the interrupted run touched the last good copy"
+    third = run()
+    assert third.wait(timeout=300) == 0
+    assert "rollout: ran" in third.stdout.read()
