@@ -18,8 +18,8 @@ FIGDATA_ENV = "FACEREPORT_FIGDATA"
 
 
 def folder() -> Path:
-    """Where this run's figure data goes: the runner's folder, or (run by hand, in JupyterLab)
-    ``book/chapters/figdata/<notebook>`` of the project."""
+    """Where this run's figure data goes: the runner's folder, or (a notebook run by hand, in
+    JupyterLab) ``book/chapters/figdata/manual`` of the project, which no page links."""
     if os.environ.get(FIGDATA_ENV):
         return Path(os.environ[FIGDATA_ENV])
     from .paths import Project
