@@ -18,6 +18,8 @@ Run once the HTML is written (Sphinx's ``build-finished``), on every page:
 - **The search field's name is what it shows.** Its label "Search" differs from its text
   ("Search Ctrl+K"), which axe-core reports (``label-content-name-mismatch``, serious): the label
   goes, and the visible text names it.
+- **The sidebar is a landmark.** Its title link sat outside every landmark (axe: ``region``,
+  moderate, on every page at laptop width); the sidebar is named "Book contents".
 - **No Thebe configuration.** Live code is off (``thebe: false``) but sphinx-thebe still writes an
   inline configuration block naming a CDN.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 FA_SCRIPT = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
 THEBE_CONFIG = re.compile(r'\s*<script type="text/x-thebe-config">.*?</script>', re.S)
 CITATION_LIST = 'role="list" class="citation-list"'
+SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
 SEARCH_FIELD = 'class="btn search-button-field search-button__button pst-js-only" title="Search" aria-label="Search"'
 FIGURE_IMG = re.compile(r'(<figure[^>]*>\s*)(<img [^>]*src="([^"]+)"[^>]*>)', re.S)
 
@@ -41,6 +44,7 @@ def finish(html: Path) -> None:
         new = FA_SCRIPT.sub("", text)
         new = THEBE_CONFIG.sub("", new)
         new = new.replace(CITATION_LIST, 'class="citation-list"').replace(' role="doc-biblioentry"', "")
+        new = new.replace(SIDEBAR, SIDEBAR[:-1] + ' role="complementary" aria-label="Book contents">')
         new = new.replace(SEARCH_FIELD, 'class="btn search-button-field search-button__button pst-js-only" title="Search"')
         new = FIGURE_IMG.sub(lambda m: f'{m.group(1)}<a class="figure-full" href="{m.group(3)}" '
                                        f'title="Open the figure full size">{m.group(2)}</a>', new)
