@@ -37,6 +37,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
+from .paths import Project
+from .runs import load_plan
+from .toc import toc_pages
 from .validate import BIB_REQUIRED, CHECKS, field_checks, tables
 
 COLUMNS = ("Column", "Type", "Required", "Allowed values", "Meaning")
@@ -86,19 +89,28 @@ def _allowed(field: dict) -> str:
     return "; ".join(parts) or "any text on one line"
 
 
+def _package(directive: SphinxDirective) -> tuple[Path, dict]:
+    """The data folder and its Data Package, which the page depends on (rebuilt when it changes)."""
+    data = Path(directive.env.srcdir) / "data"
+    path = data / "datapackage.json"
+    directive.env.note_dependency(str(path))
+    return data, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _row_count(directive: SphinxDirective, path: Path) -> int:
+    directive.env.note_dependency(str(path))
+    with open(path, encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.DictReader(fh))
+
+
 class DataDictionary(SphinxDirective):
     has_content = False
 
     def run(self):
-        root = Path(self.env.srcdir)
-        path = root / "data" / "datapackage.json"
-        self.env.note_dependency(str(path))
-        desc = json.loads(path.read_text(encoding="utf-8"))
+        data, desc = _package(self)
         out: list[nodes.Node] = []
         for res in tables(desc):
-            self.env.note_dependency(str(root / "data" / res["path"]))
-            with open(root / "data" / res["path"], encoding="utf-8", newline="") as fh:
-                n_rows = sum(1 for _ in csv.DictReader(fh))
+            n_rows = _row_count(self, data / res["path"])
             out.append(nodes.rubric(text=f"{res.get('title', res['name'])} (data/{res['path']}, {n_rows} rows)",
                                     ids=[f"table-{res['name']}"]))
             out.append(nodes.paragraph(text=res.get("description", "")))
@@ -120,14 +132,18 @@ class DataDictionary(SphinxDirective):
         return out
 
 
-def _download(docname: str, data_path: str, text: str) -> addnodes.download_reference:
-    """A link that publishes ``data/<data_path>`` with the book (Sphinx copies it to _downloads)."""
-    depth = docname.count("/")
-    target = "../" * depth + "data/" + data_path
+def _download_ref(docname: str, target: str, label: nodes.Node) -> addnodes.download_reference:
+    """A link to ``target`` (relative to the page) that publishes the file with the book: Sphinx
+    copies it to _downloads, and a missing file is a warning, so the strict build fails."""
     ref = addnodes.download_reference("", "", refdoc=docname, reftarget=target, refexplicit=True,
                                       refdomain="", reftype="download", refwarn=True)
-    ref += nodes.literal(text=text)
+    ref += label
     return ref
+
+
+def _download(docname: str, data_path: str, text: str) -> addnodes.download_reference:
+    """A link that publishes ``data/<data_path>`` with the book."""
+    return _download_ref(docname, "../" * docname.count("/") + "data/" + data_path, nodes.literal(text=text))
 
 
 def _download_paragraph(docname: str, data_path: str, text: str) -> nodes.paragraph:
@@ -141,20 +157,14 @@ class DataDownloads(SphinxDirective):
     has_content = False
 
     def run(self):
-        root = Path(self.env.srcdir)
-        path = root / "data" / "datapackage.json"
-        self.env.note_dependency(str(path))
-        desc = json.loads(path.read_text(encoding="utf-8"))
+        data, desc = _package(self)
         items = nodes.bullet_list()
         files = [("datapackage.json", "Data Package descriptor: every table's schema and licence", "")]
         for res in desc["resources"]:
-            extra = ""
-            if res.get("format", "csv") == "csv" or res["path"].endswith(".csv"):
-                with open(root / "data" / res["path"], encoding="utf-8", newline="") as fh:
-                    extra = f" ({sum(1 for _ in csv.DictReader(fh))} rows)"
+            extra = f" ({_row_count(self, data / res['path'])} rows)" if res["path"].endswith(".csv") else ""
             files.append((res["path"], res.get("title", res["name"]), extra))
         for file, title, extra in files:
-            self.env.note_dependency(str(root / "data" / file))
+            self.env.note_dependency(str(data / file))
             item = nodes.list_item()
             para = nodes.paragraph()
             para += _download(self.env.docname, file, file)
@@ -194,9 +204,7 @@ def figdata_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     env = inliner.document.settings.env
     run = env.docname.rsplit("/", 1)[-1]
     key = text.strip()
-    ref = addnodes.download_reference("", "", refdoc=env.docname, reftarget=f"figdata/{run}/{key}.csv",
-                                      refexplicit=True, refdomain="", reftype="download", refwarn=True)
-    ref += nodes.Text("Data of this figure (CSV)")
+    ref = _download_ref(env.docname, f"figdata/{run}/{key}.csv", nodes.Text("Data of this figure (CSV)"))
     return [nodes.Text(" "), ref], []
 
 
@@ -234,7 +242,7 @@ def cited_by(app, doctree, docname):
             docs = pages.setdefault(target.key, [])
             if ref.docname not in docs:
                 docs.append(ref.docname)
-    order = {name: i for i, name in enumerate(_flatten(app.env, app.config.root_doc))}
+    order = {name: i for i, name in enumerate(toc_pages(Project(Path(app.srcdir))))}
     titles = _page_titles(app)
     for node in doctree.findall(nodes.citation):
         key = next((citations[i] for i in node["ids"] if i in citations), None)
@@ -256,24 +264,11 @@ def cited_by(app, doctree, docname):
 def _page_titles(app) -> dict[str, str]:
     """The contents' titles of the pages runs.yml names ("Huawei", "China"): the pages of one
     notebook share its heading, so the heading alone cannot tell them apart."""
-    from .paths import Project
-    from .runs import load_plan
     try:
         plan = load_plan(Project(Path(app.srcdir)))
     except Exception:  # a book without a run list: headings will do
         return {}
     return {f"book/chapters/{r.name}": r.title for r in plan.runs if r.title}
-
-
-def _flatten(env, doc: str, seen=None) -> list[str]:
-    """The pages in the order of the contents."""
-    seen = seen if seen is not None else []
-    if doc in seen:
-        return seen
-    seen.append(doc)
-    for child in env.toctree_includes.get(doc, []):
-        _flatten(env, child, seen)
-    return seen
 
 
 def drop_thebe(app, pagename, templatename, context, doctree):
