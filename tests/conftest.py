@@ -52,6 +52,21 @@ def serve(folder: Path):
     return f"http://127.0.0.1:{httpd.server_address[1]}", httpd
 
 
+def open_page(browser, url: str, width: int = 1280):
+    """Open ``url`` at ``width`` px; returns the page, the response and what the browser saw
+    (console errors, page errors, requests, failed requests, dialogs, which are dismissed)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    seen = {"console": [], "errors": [], "requests": [], "failed": [], "dialogs": []}
+    page.on("console", lambda m: seen["console"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    response = page.goto(url, wait_until="load")
+    page.wait_for_timeout(300)   # let late handlers (a planted broken image's onerror) fire
+    return page, response, seen
+
+
 @pytest.fixture(scope="session")
 def browser():
     need_chromium()

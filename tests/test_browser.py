@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, SKIP, cli, need_chromium, serve
+from conftest import ROOT, SKIP, cli, need_chromium, open_page, serve
 from facereport.paths import Project
 from facereport.toc import toc_pages
 from facereport.validate import field_checks
@@ -107,15 +107,10 @@ def server(planted_book):
 
 
 def visit(browser, url: str) -> dict:
-    page = browser.new_page()
-    dialogs, errors = [], []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(300)   # let onerror handlers of broken images fire, if any were planted
+    page, _, seen = open_page(browser, url)
     found = {
-        "dialogs": dialogs,
-        "errors": errors,
+        "dialogs": seen["dialogs"],
+        "errors": seen["errors"],
         "text": re.sub(r"\s+", " ", page.inner_text("body")),
         "planted_images": page.locator('img[src="x"]').count(),
         "planted_scripts": page.evaluate(

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT, SKIP, cli, need_chromium, serve
+from conftest import ROOT, SKIP, cli, need_chromium, open_page, serve
 from facereport.paths import Project
 from facereport.toc import toc_pages
 
@@ -72,18 +72,6 @@ def site(book):
     url, httpd = serve(book.html_dir)
     yield url
     httpd.shutdown()
-
-
-def open_page(browser, url: str, width: int):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    seen = {"console": [], "errors": [], "requests": [], "failed": []}
-    page.on("console", lambda m: seen["console"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("request", lambda r: seen["requests"].append(r.url))
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-    response = page.goto(url, wait_until="load")
-    page.wait_for_timeout(200)
-    return page, response, seen
 
 
 @pytest.fixture(scope="module")

@@ -141,13 +141,17 @@ def test_javascript_url_in_registry(copy):
     assert_named(problems_of(copy), "data/sources.bib", line, "url", "http:// or https://", "javascript:")
 
 
-def test_registry_entry_without_urldate(copy):
-    bib = copy.root / "data/sources.bib"
+def drop_bib_line(project, entry: str, line: str) -> int:
+    """Remove ``line`` from the registry entry that starts ``entry``; returns the entry's line."""
+    bib = project.root / "data/sources.bib"
     text = bib.read_text(encoding="utf-8")
-    start = text.index("@article{goh2019reuters")
-    text = text[:start] + text[start:].replace("  urldate = {2026-11-26},\n", "", 1)
-    bib.write_text(text, encoding="utf-8")
-    line = text[:start].count("\n") + 1
+    start = text.index(entry)
+    bib.write_text(text[:start] + text[start:].replace(line, "", 1), encoding="utf-8")
+    return text[:start].count("\n") + 1
+
+
+def test_registry_entry_without_urldate(copy):
+    line = drop_bib_line(copy, "@article{goh2019reuters", "  urldate = {2026-11-26},\n")
     assert_named(problems_of(copy), "data/sources.bib", line, "urldate", "goh2019reuters", "needs a urldate")
 
 
@@ -339,11 +343,7 @@ def test_an_event_cannot_occur_after_the_source_that_reports_it(copy):
 
 
 def test_a_reported_row_needs_a_dated_first_source(copy):
-    bib = copy.root / "data/sources.bib"
-    text = bib.read_text(encoding="utf-8")
-    start = text.index("@article{sxdaily20220422xianmetro")
-    text = text[:start] + text[start:].replace("  date = {2022-04-22},\n", "", 1)
-    bib.write_text(text, encoding="utf-8")
+    drop_bib_line(copy, "@article{sxdaily20220422xianmetro", "  date = {2022-04-22},\n")
     line = row_of(copy, "ro-089") + 2
     assert_named(problems_of(copy), TABLE, line, "date_type", "has no date")
 

@@ -28,12 +28,12 @@ import hashlib
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -170,10 +170,6 @@ def jupyter_book(parent: Path) -> dict:
 
 
 # ---- report -------------------------------------------------------------------------------------
-
-def median(values):
-    return statistics.median(values)
-
 
 def main(repeats: int) -> None:
     results = []
