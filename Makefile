@@ -43,9 +43,11 @@ check: $(STAMP)                 ## check the published book: pages, links, no th
 
 # Rerun one chapter with your own parameters into a separate book, leaving _build/html alone:
 #   make chapter RUN=rollout PARAMS=my-params.yaml      (opens at _build/custom/index.html)
+#   make chapter RUN=rollout PARAMS=zj.yaml OUT=_build/zhejiang   (one folder per book, to keep several)
+OUT ?= _build/custom
 chapter: $(STAMP)
-	@test -n "$(RUN)" -a -n "$(PARAMS)" || (echo "usage: make chapter RUN=<run name> PARAMS=<file.yaml>"; exit 2)
-	$(PY) -m facereport.build --params $(RUN)=$(PARAMS) --html _build/custom
+	@test -n "$(RUN)" -a -n "$(PARAMS)" || (echo "usage: make chapter RUN=<run name> PARAMS=<file.yaml> [OUT=<folder>]"; exit 2)
+	$(PY) -m facereport.build --params $(RUN)=$(PARAMS) --html $(OUT)
 
 test: $(STAMP) $(NODE_TOOLS)   ## the whole test suite, including a real build
 	$(PY) -m pytest
@@ -54,7 +56,7 @@ test: $(STAMP) $(NODE_TOOLS)   ## the whole test suite, including a real build
 $(NODE_TOOLS): tools/node/package-lock.json
 	npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
 
-test-fast: $(STAMP)             ## the tests that do not run papermill or jupyter-book
+test-fast: $(STAMP) $(NODE_TOOLS)   ## the tests that do not run papermill or jupyter-book
 	$(PY) -m pytest -m "not build"
 
 REPEATS ?= 3

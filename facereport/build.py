@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .check import check_html
+from .custombook import CUSTOM_FILE
 from .paths import Project
 from .render import RenderFailed, publish, record_published, render, render_fingerprint, unchanged_since_published
 from .run import RunFailed, run_all
@@ -53,8 +54,10 @@ def _read_overrides(project: Project, specs: list[str]) -> dict[str, dict]:
     return overrides
 
 
-WORKSPACE_SKIP = shutil.ignore_patterns("_build", ".venv", ".git", ".pytest_cache", "__pycache__", "*.egg-info",
-                                        "chapters", ".ipynb_checkpoints")
+# Not sources: environments (.venv, .venv-lab with its lib64 link, 1.6 GB between them), npm's
+# test tools, build output, caches, and a previous workspace's note.
+WORKSPACE_SKIP = ("_build", ".venv*", "node_modules", ".git", ".pytest_cache", "__pycache__", "*.egg-info",
+                  "chapters", ".ipynb_checkpoints", CUSTOM_FILE)
 
 
 def workspace(project: Project, html: Path) -> Project:
@@ -63,13 +66,29 @@ def workspace(project: Project, html: Path) -> Project:
     executed notebooks and stamps, so the runs whose inputs are the same are reused."""
     dest = project.build_dir / f"{html.name}-src"
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(project.root, dest, ignore=WORKSPACE_SKIP)
+    # an output folder inside the project (OUT=my-book) is not a source either
+    shutil.copytree(project.root, dest, ignore=shutil.ignore_patterns(*WORKSPACE_SKIP, html.name), symlinks=True)
     copy = Project(dest)
     if project.chapters_dir.is_dir():
         shutil.copytree(project.chapters_dir, copy.chapters_dir)
     if project.run_stamps_dir.is_dir():
         shutil.copytree(project.run_stamps_dir, copy.run_stamps_dir)
     return copy
+
+
+def note_custom_runs(work: Project, project: Project, overrides: dict[str, dict], html: Path) -> None:
+    """Tell the custom book's pages (facereport.custombook) which runs have whose parameters, and
+    where the published chapter is, so that every page says it is a custom selection."""
+    import json
+
+    plan = load_plan(project)
+    published = {}
+    for name in overrides:
+        page = project.html_dir / plan.run(name).page(project)
+        page = page.with_suffix(".html")
+        published[name] = page.as_uri() if page.is_file() else ""
+    (work.root / CUSTOM_FILE).write_text(json.dumps({"runs": overrides, "published": published, "html": str(html)},
+                                                    indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
 def build(project: Project, overrides: dict[str, dict] | None = None, html: Path | None = None) -> int:
@@ -131,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
             import os
 
             work = workspace(project, html)
+            note_custom_runs(work, project, overrides, html)
+            # messages name files as the caller sees them, not inside the workspace copy
+            os.environ["FACEREPORT_CALLER_CWD"] = os.getcwd()
             os.chdir(work.root)
             return build(work, overrides, html)
         return build(project, overrides, html)

@@ -18,12 +18,13 @@ FIGDATA_ENV = "FACEREPORT_FIGDATA"
 
 
 def folder() -> Path:
-    """Where this run's figure data goes: the runner's folder, or (a notebook run by hand, in
-    JupyterLab) ``book/chapters/figdata/manual`` of the project, which no page links."""
+    """Where this run's figure data goes: the runner's folder, or (a notebook run by hand, with
+    papermill or in JupyterLab) ``_build/figdata-by-hand``, outside ``book/``, so that a run by hand
+    never changes what the next ``make book`` renders."""
     if os.environ.get(FIGDATA_ENV):
         return Path(os.environ[FIGDATA_ENV])
     from .paths import Project
-    return Project.find().root / "book" / "chapters" / "figdata" / "manual"
+    return Project.find().build_dir / "figdata-by-hand"
 
 
 def write_csv(frame: pd.DataFrame | pd.Series, path: Path) -> None:

@@ -103,11 +103,12 @@ def _combine(parts: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def check_parameters(project: Project, run: Run) -> None:
-    """The run's parameters fit its notebook (names, types, values): facereport.params."""
+def check_parameters(project: Project, run: Run) -> Run:
+    """The run, its parameters checked against its notebook (names, types, values, the selection
+    they make: facereport.params) and written as the notebook takes them (a YAML date as a string)."""
     from .params import check
 
-    check(project, run)
+    return Run(run.name, run.notebook, run.reads, check(project, run), run.title)
 
 
 LABEL = re.compile(r"^(\s*:name:\s*)(\S+)\s*$|^\((\S+)\)=\s*$", re.MULTILINE)
@@ -203,7 +204,10 @@ def _describe_failure(project: Project, run: Run, exc: Exception, kept: Path | N
     else:
         lines.append(f"{head}: {type(exc).__name__}: {exc}")
     if kept:
-        lines.append(f"---- the executed copy, with the error, is in {project.rel(kept)}")
+        # under `make chapter` the run happens in a workspace copy: name the file from where the
+        # command was typed
+        shown = os.path.relpath(kept, os.environ.get("FACEREPORT_CALLER_CWD", project.root))
+        lines.append(f"---- the executed copy, with the error, is in {shown}")
     lines.append("The last good executed copy and the last good book are unchanged.")
     return "\n".join(lines)
 
@@ -291,8 +295,7 @@ def run_all(project: Project, only: list[str] | None = None, overrides: dict[str
     runs = [plan.run(n) for n in only] if only else plan.runs
     runs = [Run(r.name, r.notebook, r.reads, {**r.parameters, **(overrides or {}).get(r.name, {})}, r.title)
             for r in runs]
-    for run in runs:   # every run's parameters, before any kernel starts
-        check_parameters(project, run)
+    runs = [check_parameters(project, run) for run in runs]   # every run's, before any kernel starts
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: dict[str, Outcome | RunFailed] = {}
     if jobs == 1 or len(runs) == 1:

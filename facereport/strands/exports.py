@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .. import prose
 from ..cite import markdown_table
 from ..safe import figure_text
 from ..style import GREY, OKABE_ITO
@@ -73,6 +74,25 @@ def select(exports: pd.DataFrame, context: pd.DataFrame, vendors: list[str], tec
     return chosen, Selection(tuple(vendors), tuple(technologies), start_year, end_year, tuple(regions), include_index)
 
 
+def check_selection(p: dict, project=None) -> str | None:
+    """Why the chapter's (or a vendor page's) selection cannot be made, or is empty, in one line."""
+    from .. import data
+
+    rows, context, vendors = data.load("exports", project), data.load("country_context", project), data.load("vendors", project)
+    names = dict(zip(vendors["id"], vendors["name"]))
+    techs = data.labels("exports", "technology", project)
+    chosen_vendors = [p["vendor"]] if "vendor" in p else p.get("vendors", [])
+    try:
+        chosen, selection = select(rows, context, chosen_vendors, p.get("technologies", []), p.get("start_year"),
+                                   p.get("end_year"), p.get("regions", []), p.get("include_index", True),
+                                   list(names), list(techs))
+    except ValueError as exc:
+        return str(exc)
+    if chosen.empty:
+        return f"the selection ({selection.describe(names, techs)}) matches no row of data/exports.csv"
+    return None
+
+
 def countries_by_vendor(chosen: pd.DataFrame) -> pd.Series:
     """Countries each vendor reached, most first (ties by name)."""
     counts = chosen.groupby("vendor")["country"].nunique()
@@ -107,7 +127,7 @@ def findings(chosen: pd.DataFrame, context: pd.DataFrame, vendor_names: dict[str
     regions = chosen.drop_duplicates("country")["region"].value_counts()
     dated = first_dated(chosen)
     reports = chosen[chosen["basis"] == "report"]
-    return {
+    facts = {
         "n_rows": int(len(chosen)),
         "n_reports": int(len(reports)),
         "n_index_links": int((chosen["basis"] == "index").sum()),
@@ -126,6 +146,73 @@ def findings(chosen: pd.DataFrame, context: pd.DataFrame, vendor_names: dict[str
         "autocracy_importers_pct": round(float(regimes.loc[autocracies, "importers_pct"].sum()), 1),
         "autocracy_all_pct": round(float(regimes.loc[autocracies, "all_pct"].sum()), 1),
         "n_bri_importers": int(chosen.drop_duplicates("country")["bri_member"].eq("yes").sum()),
+    }
+    democracies = int(regimes.loc[["electoral democracy", "liberal democracy"], "importers"].sum())
+    return facts | sentences(facts, reach, regions, democracies, vendor_names)
+
+
+# A difference in share smaller than this many percentage points is 'about as often': the regime
+# data (V-Dem via OWID) and the record's coverage are too coarse for a finer claim.
+SAME_SHARE_POINTS = 2.0
+
+
+def sentences(f: dict, reach: pd.Series, regions: pd.Series, democracies: int, vendor_names: dict[str, str]) -> dict:
+    """The findings in words that follow their numbers, for any selection, including the one
+    comparison the chapter draws (importers' regimes against all countries'), with its direction
+    computed."""
+    nr, ni, nc = f["n_reports"], f["n_index_links"], f["n_countries_reported"]
+    composition = (f"{prose.count(nr, 'deployment')} that a source reports"
+                   + (f" (in {prose.count(nc, 'country')})" if nr > 1 else "")
+                   + f" and {prose.count(ni, 'country-vendor link')} restated from the AI Global Surveillance "
+                   "Index.")
+    if len(reach) == 1:
+        vendor = (f"All rows are of one vendor, {vendor_names.get(reach.index[0], reach.index[0])}, in "
+                  f"{prose.count(int(reach.iloc[0]), 'country')}.")
+    else:
+        names, top = prose.leaders(reach, "vendor", lambda v: vendor_names.get(v, v))
+        tied = top.endswith("each")
+        vendor = (f"Of the {prose.count(f['n_vendors'], 'vendor group')}, {names} {'reach' if tied else 'reaches'} "
+                  f"the most countries: {top}.")
+    if len(regions) == 1:
+        region = f"All the importing countries are in one region, {regions.index[0]}."
+    else:
+        names, top = prose.leaders(regions, "region")
+        region = (f"The regions with the most importing countries are {names} ({top})." if top.endswith("each")
+                  else f"The region with the most importing countries is {names} ({top}).")
+    dated = f["n_dated_countries"]
+    dates = ("No deployment in this selection is dated." if not dated else
+             f"The earliest dated deployment in this selection is from {f['first_year']}; "
+             f"{prose.count(dated, 'country')} {'has' if dated == 1 else 'have'} at least one dated deployment.")
+    rated = f["n_rated_importers"]
+    ours, everyone = f["autocracy_importers_pct"], f["autocracy_all_pct"]
+    if not rated:
+        regime = "V-Dem classifies none of the importing countries in this selection."
+        analysis = ("Our analysis: with no regime data for these countries, the record says nothing here about "
+                    "the kinds of government that bought these systems.")
+    else:
+        regime = (f"The one importing country that V-Dem classifies {'was' if ours else 'was not'} a closed or "
+                  f"electoral autocracy in 2019; of all the countries it classifies, {everyone:g} % were." if rated == 1 else
+                  f"Of the {prose.count(rated, 'importing country')} that V-Dem classifies, {ours:g} % "
+                  f"{'was a closed or electoral autocracy' if rated == 1 else 'were closed or electoral autocracies'} "
+                  f"in 2019, against {everyone:g} % of all the countries it classifies.")
+        way = prose.direction(ours, everyone, SAME_SHARE_POINTS)
+        often = {"more": "more often than", "less": "less often than", "about as": "about as often as"}[way]
+        analysis = (f"Our analysis: in this selection, the record shows Chinese systems in autocracies {often} "
+                    f"their share of the world's countries would suggest ({ours:g} % of importers against "
+                    f"{everyone:g} %)"
+                    + (f", and in {prose.count(democracies, 'democracy')} too" if democracies and ours > 0 else "")
+                    + "; it cannot say whether a sale caused any use against citizens, or how the record's gaps "
+                    "are distributed.")
+    bri = f["n_bri_importers"]
+    return {
+        "rows_phrase": f"{prose.count(f['n_rows'], 'row')} in {prose.count(f['n_countries'], 'importing country')}",
+        "composition_sentence": composition,
+        "reach_sentence": f"{vendor} {region}",
+        "dates_sentence": dates,
+        "regime_sentence": regime,
+        "bri_sentence": prose.capital(f"{prose.count(bri, 'importing country')} {prose.are(bri)} on the Green Finance "
+                                      "& Development Center's list of Belt and Road countries."),
+        "analysis_sentence": analysis,
     }
 
 

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .. import prose
 from ..cite import markdown_table
 from ..safe import figure_text
 from ..style import GREY, OKABE_ITO, edge
@@ -106,6 +107,22 @@ def select(results: pd.DataFrame, surveys: pd.DataFrame, countries: list[str], t
     return chosen, Selection(tuple(countries), tuple(topics), confidence, min_sample, include_nonprobability)
 
 
+def check_selection(p: dict, project=None) -> str | None:
+    """Why the chapter's selection cannot be made, or is empty, in one line (None: it is fine)."""
+    from .. import data
+
+    results, surveys = data.load("opinion_results", project), data.load("opinion_surveys", project)
+    labels = data.labels("opinion_results", "topic", project)
+    try:
+        chosen, selection = select(results, surveys, p["countries"], p["topics"], list(labels), p["confidence"],
+                                   p["min_sample"], p["include_nonprobability"])
+    except ValueError as exc:
+        return str(exc)
+    if chosen.empty:
+        return f"the selection ({selection.describe(labels)}) matches no survey result"
+    return None
+
+
 # ---------------------------------------------------------------- what the prose states
 
 def _interval(row) -> str:
@@ -122,7 +139,9 @@ def _quote(row, topic_labels: dict[str, str]) -> str:
             f"\"{row['question_en']}\", answer \"{row['response']}\"; {_interval(row)})")
 
 
-def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[str, str]) -> dict:
+def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[str, str],
+             selected: list[str] = ()) -> dict:
+    """Every number and phrase the chapter states; ``selected`` is the countries parameter."""
     allr = chosen[chosen["subgroup"] == "all"]
     favour = allr[allr["stance"].isin(FAVOUR)].sort_values(["share", "id"], ascending=[False, True])
     against = allr[allr["stance"].isin(AGAINST)].sort_values(["share", "id"], ascending=[False, True])
@@ -131,14 +150,16 @@ def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[
     half = (with_interval["high"] - with_interval["low"]) / 2
     prob = with_interval["sampling"] == "probability"
     used = surveys_in[surveys_in["id"].isin(chosen["survey_id"])]
-    return {
+    facts = {
         "n_results": int(len(chosen)),
         "n_surveys": int(chosen["survey_id"].nunique()),
-        "n_countries": int(len({c for cs in used["countries"] for c in cs.split(";")})),
+        "n_countries": int(len(countries_of(chosen, selected))),
         "n_china_surveys": int(used["countries"].str.split(";").map(lambda cs: "CHN" in cs).sum()),
         "n_probability": int((used["sampling"] == "probability").sum()),
         "n_nonprobability": int((used["sampling"] == "non_probability").sum()),
         "n_with_interval": int(len(with_interval)),
+        "n_interval_prob": int(prob.sum()),
+        "n_interval_nonprob": int((~prob).sum()),
         "median_halfwidth_prob": round(float(half[prob].median()), 1) if prob.any() else 0.0,
         "median_halfwidth_nonprob": round(float(half[~prob].median()), 1) if (~prob).any() else 0.0,
         "top_favour": _quote(favour.iloc[0], topic_labels) if len(favour) else "none in this selection",
@@ -148,6 +169,84 @@ def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[
         "n_china_against": int(len(china)),
         "first_year": int(chosen["when"].dt.year.min()) if len(chosen) else 0,
         "last_year": int(chosen["when"].dt.year.max()) if len(chosen) else 0,
+    }
+    return facts | sentences(facts, allr, surveys_in)
+
+
+def countries_of(chosen: pd.DataFrame, selected: list[str]) -> set[str]:
+    """The countries the chosen results speak for: a result's own country, else (a pooled result
+    of a multi-country survey) its survey's countries; within the selected countries, if any."""
+    out = set()
+    for country, countries in zip(chosen["country"].fillna(""), chosen["countries"]):
+        out |= {country} if country else set(countries.split(";"))
+    return out & set(selected) if selected else out
+
+
+def police_over_commerce(allr: pd.DataFrame) -> pd.Series:
+    """For each survey that asked all its respondents about both police or government use and
+    commercial use: the mean share accepting police use minus the mean share accepting commercial
+    use (percentage points)."""
+    accept = allr[allr["stance"].isin(FAVOUR) & allr["topic"].isin(["police_government", "commerce"])]
+    means = accept.groupby(["survey_id", "topic"])["share"].mean().unstack()
+    if not {"police_government", "commerce"} <= set(means.columns):
+        return pd.Series(dtype=float)
+    both = means.dropna(subset=["police_government", "commerce"])
+    return (both["police_government"] - both["commerce"]).astype(float)
+
+
+def sentences(f: dict, allr: pd.DataFrame, surveys: pd.DataFrame) -> dict:
+    """The findings in words that follow their numbers, for any selection, and the chapter's one
+    comparison (police against commercial use), computed from the surveys that asked both."""
+    ns, nc, ncn = f["n_surveys"], f["n_countries"], f["n_china_surveys"]
+    p, q = f["n_probability"], f["n_nonprobability"]
+    scope = (f"from {prose.count(ns, 'survey')} of people in {prose.count(nc, 'country')}, fielded or reported "
+             f"{prose.years(f['first_year'], f['last_year'])}")
+    if ns == 1:
+        scope += ", in China." if ncn else "."
+    else:
+        scope += f"; {prose.number(ncn)} of them surveyed people in China."
+    sampling = (f"{prose.capital(prose.number(p))} of the surveys drew probability samples; "
+                f"{prose.number(q)} did not." if ns > 1 else
+                f"It drew {'a probability' if p else 'a non-probability'} sample.")
+    n_china = f["n_china_against"]
+    china = ("This selection holds no result on worry or opposition among people in China." if not n_china else
+             f"In China, the one result on worry or opposition in this selection is {f['china_first']}." if n_china == 1 else
+             f"In China, the earliest result on worry or opposition in this selection is {f['china_first']}; the latest "
+             f"is {f['china_last']}. The questions differ in wording and the samples in make-up, so the difference "
+             "is not a measured change.")
+    nw, npr, nnp = f["n_with_interval"], f["n_interval_prob"], f["n_interval_nonprob"]
+    parts = []
+    if npr:
+        parts.append(f"{prose.points(f['median_halfwidth_prob'])} for the {prose.count(npr, 'result')} from probability samples")
+    if nnp:
+        parts.append(f"{prose.points(f['median_halfwidth_nonprob'])} for the {prose.count(nnp, 'result')} from other samples, "
+                     "where it describes only the arithmetic of the sample's size: an opt-in sample's error is "
+                     "unknown and can be far larger")
+    intervals = (f"{prose.capital(prose.count(nw, 'result'))} {'has' if nw == 1 else 'have'} a Wilson interval (the "
+                 "number who answered is known)" + (f". Median half-width: {prose.listing(parts, conjunction='and')}." if nw
+                                                   else "."))
+    gaps = police_over_commerce(allr)
+    if gaps.empty:
+        compare = ("No survey in this selection asked all its respondents about both police and commercial uses, "
+                   "so the two are not compared here.")
+    else:
+        higher, lower = int((gaps > 0).sum()), int((gaps < 0).sum())
+        verdict = ("higher than" if higher and not lower else "lower than" if lower and not higher else
+                   "no different from" if not higher and not lower else "higher in some and lower in others than")
+        compare = (("In the one survey" if len(gaps) == 1 else f"In the {len(gaps)} surveys") + " of this selection that asked all respondents about both "
+                   f"police or government use and commercial use, acceptance of police use was {verdict} acceptance "
+                   "of commercial use.")
+    china_prob = surveys[(surveys["sampling"] == "probability") & surveys["countries"].str.split(";").map(lambda cs: "CHN" in cs)]
+    probability = ("No survey in the whole record asked people in China with a probability sample." if china_prob.empty
+                   else f"{prose.capital(prose.count(len(china_prob), 'survey'))} in the whole record asked people in China "
+                        "with a probability sample.")
+    return {
+        "results_phrase": f"{prose.count(f['n_results'], 'published result')}",
+        "scope_sentence": scope,
+        "sampling_sentence": sampling,
+        "china_sentence": china,
+        "interval_sentence": intervals,
+        "analysis_sentence": f"Our analysis: {compare[:1].lower() + compare[1:]} {probability}",
     }
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from .. import prose
 from ..cite import markdown_table
 from ..safe import figure_text
 from ..style import CATEGORICAL, GREY, MARKERS, edge
@@ -83,11 +84,21 @@ def in_effect(frame: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     return (start <= day) & (ended.isna() | (ended > day))
 
 
-def default_as_of(registry: dict, keys: list[str]) -> pd.Timestamp:
-    """The day the data was last checked: the latest urldate of the sources it cites. The count
-    of rules in effect 'today' is as of that day, so it changes only when the data does."""
-    days = [registry[k].fields.get("urldate", "") for k in keys]
+def default_as_of(registry: dict, tables: list[pd.DataFrame]) -> pd.Timestamp:
+    """The day the data was last checked: the latest urldate of the sources the regulation
+    tables cite. The count of rules in effect 'today' is as of that day, so it moves only when
+    these tables (or their sources) do, not when a source is added for another strand."""
+    keys = {k.strip() for table in tables for cell in table["sources"] for k in cell.split(";") if k.strip()}
+    days = [registry[k].fields.get("urldate", "") for k in keys if k in registry]
     return pd.Timestamp(max(d for d in days if d))
+
+
+def as_of_phrase(day: pd.Timestamp, chosen: bool) -> str:
+    """The as-of day with what it is, as the prose opens a sentence with it."""
+    if chosen:
+        return f"On {day.date().isoformat()} (the as-of day chosen for this run)"
+    return (f"On {day.date().isoformat()}, the latest day on which a source of the regulation tables "
+            "was read (the as-of day),")
 
 
 # ---------------------------------------------------------------- selection
@@ -133,6 +144,28 @@ def select(instruments: pd.DataFrame, jurisdictions: list[str], types: list[str]
     return chosen.reset_index(drop=True), Selection(tuple(jurisdictions), tuple(types), as_of)
 
 
+def check_selection(p: dict, project=None) -> str | None:
+    """Why the chapter's (or a jurisdiction page's) selection cannot be made, is empty, or
+    compares jurisdictions the data does not have, in one line (None: it is fine)."""
+    from .. import data
+
+    instruments = data.load("regulations", project)
+    types = data.labels("regulations", "instrument_type", project)
+    day = pd.Timestamp(p["as_of"]) if p.get("as_of") else pd.Timestamp.today().normalize()
+    try:
+        chosen, selection = select(instruments, p["jurisdictions"], p.get("instrument_types", []), list(types), day)
+    except ValueError as exc:
+        return str(exc)
+    if chosen.empty:
+        return f"the selection ({selection.describe(types)}) matches no instrument"
+    known = set(instruments["jurisdiction"].map(group))
+    missing = [c for c in p.get("compare", []) if c not in known]
+    if missing:
+        return (f"parameter 'compare': no instruments for {', '.join(repr(c) for c in missing)} in the data; "
+                f"it has: {', '.join(sorted(known))}")
+    return None
+
+
 # ---------------------------------------------------------------- what the prose states
 
 def in_effect_by_year(instruments: pd.DataFrame, groups: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
@@ -172,11 +205,17 @@ def _labels_list(keys, labels: dict[str, str]) -> str:
 
 def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[str], as_of: pd.Timestamp,
              provision_labels: dict[str, str]) -> dict:
-    """Every number and phrase the chapter states. Phrases are plain text (glued as text)."""
+    """Every number and phrase the chapter states. Phrases are plain text (glued as text).
+
+    ``compare`` may name any number of jurisdictions; those with no instrument in the selection
+    are said to be absent, never given zeros."""
     live = in_effect(instruments, as_of)
     years = instruments[["announced_start", "adopted_start", "effect_start"]].min(axis=1).dt.year
+    groups = set(instruments["group"])
+    compared = [g for g in dict.fromkeys(compare) if g in groups]
+    absent = [g for g in dict.fromkeys(compare) if g not in groups]
     kinds_of = {g: set(provisions.loc[provisions["instrument"].isin(instruments.loc[(instruments["group"] == g) & live, "id"]), "provision"])
-                for g in compare}
+                for g in compared}
     lags = lag_days(instruments)
     out = {
         "n_instruments": int(len(instruments)),
@@ -191,24 +230,64 @@ def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[
         "median_lag_days": int(np.median(lags)) if lags.size else 0,
         "n_provisions": int(len(provisions[provisions["instrument"].isin(instruments["id"])])),
     }
-    for g in compare:
+    per_group = []
+    for g in compared:
         of = instruments["group"] == g
-        key = g.lower()
-        out[f"{key}_name"] = name(g)
-        out[f"{key}_n"] = int(of.sum())
-        out[f"{key}_in_effect"] = int((of & live).sum())
-        out[f"{key}_provision_kinds"] = len(kinds_of[g])
+        n, n_live, n_kinds = int(of.sum()), int((of & live).sum()), len(kinds_of[g])
         starts = instruments.loc[of, "effect_start"].dropna()
-        out[f"{key}_first_effect"] = int(starts.min().year) if len(starts) else 0
-    if len(compare) >= 2:
-        a, others = compare[0], compare[1:]
+        text = (f"{name(g)}: {prose.count(n, 'instrument')}, {prose.number(n_live)} in effect, "
+                f"setting {prose.count(n_kinds, 'kind of provision')}; ")
+        text += (f"the first took effect in {int(starts.min().year)}." if len(starts)
+                 else "none has taken effect.")
+        per_group.append(text)
+    if absent:
+        per_group.append(f"{prose.listing([name(g) for g in absent], conjunction='and')}: "
+                         f"no instrument in this selection.")
+    out["compare_sentence"] = " ".join(per_group)
+    if len(compared) >= 2:
+        a, others = compared[0], compared[1:]
         only = sorted(kinds_of[a] - set().union(*(kinds_of[o] for o in others)))
         everywhere = sorted(set.intersection(*kinds_of.values()))
         out["only_first"] = _labels_list(only, provision_labels)
         out["in_all"] = _labels_list(everywhere, provision_labels)
+        every = "both" if len(compared) == 2 else f"all {len(compared)}"
+        out["shared_sentence"] = (
+            f"Kinds of provision that {every} of {prose.listing([prose.the(name(g)) for g in compared])} set, in "
+            f"instruments in effect: {out['in_all']}. Kinds only {name(a)} sets among them: {out['only_first']}.")
+    elif len(compared) == 1:
+        out["shared_sentence"] = (f"Of the jurisdictions compared, only {prose.the(name(compared[0]))} is in this selection, "
+                                  "so no provisions are set side by side.")
+    else:
+        out["shared_sentence"] = "None of the jurisdictions compared is in this selection."
+    n_lags = out["n_lags"]
+    out["lag_sentence"] = (
+        "No instrument in this selection has both its announcement and its entry into effect dated to the day."
+        if not n_lags else
+        f"Where both dates are known to the day ({prose.count(n_lags, 'instrument')}), "
+        + (f"it took {out['median_lag_days']:,} days from announcement to entry into effect." if n_lags == 1 else
+           f"the median time from announcement to entry into effect is {out['median_lag_days']:,} days."))
     us_federal = instruments.loc[(instruments["jurisdiction"] == "USA"), "id"]
     sanctioned = provisions[(provisions["provision"] == "vendor_sanctioned") & provisions["instrument"].isin(us_federal)]
     out["n_us_listed_vendors"] = int(sanctioned["value"].nunique())
+    out["us_sentence"] = (
+        "This selection holds no US federal rule." if us_federal.empty else
+        f"US federal trade, investment and procurement rules in this selection name "
+        f"{prose.count(out['n_us_listed_vendors'], 'vendor')} of surveillance, telecommunications or "
+        "facial recognition technology.")
+    n, nj, nc = out["n_instruments"], out["n_jurisdictions"], out["n_countries"]
+    out["instruments_phrase"] = prose.count(n, "instrument")
+    out["scope_phrase"] = (
+        f"from {prose.count(nj, 'jurisdiction')}"
+        + ("" if nj == nc else f" in {prose.count(nc, 'country')} (the EU counted as one)")
+        + f", the earliest from {out['first_year']}")
+    d, r = out["n_drafts"], out["n_rulings"]
+    out["status_phrase"] = (
+        f"{prose.number(out['n_in_effect'])} {prose.were(out['n_in_effect'])} in effect; "
+        f"{prose.number(d)} {prose.are(d)} {'a draft' if d == 1 else 'drafts'} and {prose.number(r)} "
+        f"{prose.are(r)} {'a court ruling or regulator' + chr(39) + 's decision' if r == 1 else 'court rulings or regulators' + chr(39) + ' decisions'}")
+    p = out["n_provisions"]
+    out["provisions_sentence"] = prose.capital(
+        f"{prose.count(p, 'coded provision')} {'says' if p == 1 else 'say'} what the instruments require or forbid.")
     return out
 
 
@@ -220,7 +299,7 @@ def jurisdiction_findings(instruments: pd.DataFrame, provisions: pd.DataFrame, a
     per_type = instruments["instrument_type"].value_counts()
     dated = instruments.assign(_first=instruments[["announced_start", "adopted_start", "effect_start"]].min(axis=1)).dropna(subset=["_first"])
     first, latest = dated.sort_values(["_first", "id"]).iloc[0], dated.sort_values(["_first", "id"]).iloc[-1]
-    return {
+    out = {
         "n_instruments": int(len(instruments)),
         "n_in_effect": int(live.sum()),
         "n_drafts": int((instruments["status"] == "draft").sum()),
@@ -236,6 +315,27 @@ def jurisdiction_findings(instruments: pd.DataFrame, provisions: pd.DataFrame, a
                                                           & provisions["instrument"].isin(instruments["id"]), "value"]))) or "none",
         "as_of": as_of.date().isoformat(),
     }
+    n, live_n, d, sub, r = (out[k] for k in ("n_instruments", "n_in_effect", "n_drafts", "n_subnational", "n_rulings"))
+    out["instruments_phrase"] = prose.count(n, "instrument")
+    out["status_phrase"] = (
+        f"{prose.number(live_n)} {'of them ' if n > 1 and live_n else ''}{prose.were(live_n)} in effect on "
+        f"{out['as_of']}, {prose.number(d)} {prose.are(d)} {'a draft' if d == 1 else 'drafts'}, "
+        f"{prose.number(sub)} {'comes' if sub == 1 else 'come'} from provinces, states or cities, and "
+        f"{prose.number(r)} {prose.are(r)} "
+        + ("a court ruling or regulator's decision" if r == 1 else "court rulings or regulators' decisions"))
+    ties = per_type[per_type == per_type.iloc[0]]
+    out["type_sentence"] = (
+        f"Kind of instrument: {out['top_type'].lower()}." if n == 1 else
+        f"The most common kind is {out['top_type'].lower()} ({out['top_type_n']:,})." if len(ties) == 1 else
+        f"The most common kinds are {prose.listing(sorted(type_labels.get(t, t).lower() for t in ties.index))} "
+        f"({out['top_type_n']:,} each).")
+    out["dates_sentence"] = (f"It is {out['first_title']}." if n == 1 else
+                             f"The earliest is {out['first_title']}; the latest, {out['latest_title']}.")
+    k = out["n_provision_kinds"]
+    out["kinds_sentence"] = (
+        "The instruments in effect set no coded kind of provision." if not k else
+        f"The instruments in effect set {prose.count(k, 'kind of provision')}: {out['provision_kinds']}.")
+    return out
 
 
 # ---------------------------------------------------------------- tables

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from .. import prose
 from ..cite import markdown_table
 from ..safe import figure_text
 from ..style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
@@ -44,12 +45,15 @@ class Selection:
         return "; ".join(parts)
 
 
-def select(events: pd.DataFrame, start_year: int, end_year: int, sectors: list[str],
+def select(events: pd.DataFrame, start_year: int, end_year: int | None, sectors: list[str],
            provinces: list[str], known_sectors: list[str]) -> tuple[pd.DataFrame, Selection]:
     """The events a chapter's parameters ask for; a bad parameter raises a clear ValueError.
 
-    ``provinces`` takes ISO 3166-2 codes; "" selects the nationwide events.
+    ``end_year`` None is the latest year in the data. ``provinces`` takes ISO 3166-2 codes; ""
+    selects the nationwide events.
     """
+    if end_year is None:
+        end_year = int(events["date_year"].max())
     if start_year > end_year:
         raise ValueError(f"start_year ({start_year}) is after end_year ({end_year})")
     unknown = sorted(set(sectors) - set(known_sectors))
@@ -65,6 +69,23 @@ def select(events: pd.DataFrame, start_year: int, end_year: int, sectors: list[s
         keep &= events["province"].isin(provinces)
     chosen = events[keep].sort_values(["date_start", "id"]).reset_index(drop=True)
     return chosen, Selection(start_year, end_year, tuple(sectors), tuple(provinces))
+
+
+def check_selection(p: dict, project=None) -> str | None:
+    """Why the chapter's selection cannot be made, or is empty, in one line (None: it is fine).
+    Run before any kernel starts, and again in the notebook's first cell (facereport.params)."""
+    from .. import data
+
+    events = data.load("rollout_events", project)
+    labels = data.labels("rollout_events", "sector", project)
+    try:
+        chosen, selection = select(events, p["start_year"], p["end_year"], p["sectors"], p["provinces"], list(labels))
+    except ValueError as exc:
+        return str(exc)
+    if chosen.empty:
+        return (f"the selection ({selection.describe(labels)}) matches no event; the data's events run from "
+                f"{int(events['date_year'].min())} to {int(events['date_year'].max())}")
+    return None
 
 
 def cumulative_by_sector(events: pd.DataFrame, sectors: list[str], start_year: int, end_year: int) -> pd.DataFrame:
@@ -114,7 +135,7 @@ def findings(events: pd.DataFrame, registry: dict, sector_labels: dict[str, str]
         restriction_sentence = (f"The earliest restriction in this selection is dated {first['date']} "
                                 f"({first['id']}): {first['summary'].split('. ')[0].rstrip('.')}.")
     top_sector = per_sector.index[0]
-    return {
+    facts = {
         "n_events": int(len(events)),
         "n_sources": len(keys),
         "n_sectors": int(events["sector"].nunique()),
@@ -138,6 +159,79 @@ def findings(events: pd.DataFrame, registry: dict, sector_labels: dict[str, str]
         "n_month_only": int((events["date_precision"] == "month").sum()),
         "n_reported": int((events["date_type"] == "reported").sum()),
         "n_low_confidence": int((events["confidence"] == "low").sum()),
+    }
+    return facts | sentences(facts, per_year, per_sector, per_province, sector_labels)
+
+
+def sentences(f: dict, per_year: pd.Series, per_sector: pd.Series, per_province: pd.Series,
+              sector_labels: dict[str, str]) -> dict[str, str]:
+    """The findings and caveats in words that follow their numbers, for any selection: a count
+    with its noun, a tie named as a tie, a group with nothing in it said to be empty."""
+    n = f["n_events"]
+    where = [prose.count(f["n_sectors"], "sector")]
+    if f["n_provinces"]:
+        where.append(prose.count(f["n_provinces"], "provincial-level unit"))
+    scope = f"in {prose.listing(where)}"
+    if f["n_nationwide"] == n:
+        scope = (f"in {where[0]}; all of them apply nationwide or across several provinces" if n > 1
+                 else f"in {where[0]}; it applies nationwide or across several provinces")
+    elif f["n_nationwide"]:
+        scope += (f"; {f['n_nationwide']:,} more {'applies' if f['n_nationwide'] == 1 else 'apply'} "
+                  "nationwide or across several provinces")
+    else:
+        scope += "; none applies nationwide or across several provinces"
+    if n == 1:
+        timing = f"The one recorded event dates from {f['first_year']}."
+    else:
+        peak_years, peak_n = prose.leaders(per_year, "year")
+        tied = peak_n.endswith("each")
+        timing = (f"Half of the recorded events date from {f['median_year']} or later. "
+                  + (f"The years with the most recorded events are {peak_years} ({peak_n})."
+                     if tied else f"The year with the most recorded events is {peak_years} "
+                                  f"({prose.count(int(per_year.max()), 'event')})."))
+    label = lambda code: sector_labels.get(code, code)
+    sectors = prose.most(per_sector, "sector", "recorded events", label)
+    if per_province.size == 0:
+        provinces = "none is tied to a single provincial-level unit"
+    elif per_province.size == 1:
+        provinces = f"all those tied to one provincial-level unit are in {province_name(per_province.index[0])}"
+    else:
+        names, top = prose.leaders(per_province, "provincial-level unit", province_name)
+        provinces = (f"{names} {'are the provincial-level units' if top.endswith('each') else 'is the provincial-level unit'}"
+                     f" with the most ({top})")
+    m, r = f["n_mandates"], f["n_restrictions"]
+    rules = prose.capital(
+        (f"{prose.count(m, 'event')} {prose.are(m)} " + ("a rule that requires" if m == 1 else "rules that require")
+         + f" facial recognition, and {prose.count(r, 'event')} {prose.are(r)} "
+         + ("a rule or court ruling that limits it." if r == 1 else "rules or court rulings that limit it.")))
+    n_keys = f["n_sources"]
+    others = n_keys - f["n_zh_sources"] - f["n_en_sources"]
+    languages = (f"Of the {prose.count(n_keys, 'source')} cited in this selection, "
+                 f"{prose.number(f['n_zh_sources'])} {prose.are(f['n_zh_sources'])} in Chinese "
+                 f"and {prose.number(f['n_en_sources'])} in English"
+                 + (f", {others:,} in other languages." if others else "."))
+    y, mo, rep = f["n_year_only"], f["n_month_only"], f["n_reported"]
+    precision = prose.capital(f"{prose.count(y, 'event')} {prose.are(y)} dated only to the year and "
+                              f"{prose.number(mo)} only to the month; ")
+    precision += (f"{rep:,} {prose.are(rep)} dated by the report that describes {'it' if rep == 1 else 'them'} "
+                  "as already in place, so the thing itself began earlier." if rep else
+                  "none is dated only by a report that describes it as already in place.")
+    low = f["n_low_confidence"]
+    confidence = ("No row in this selection is marked low-confidence." if not low else
+                  f"{prose.count(low, 'row')} {prose.are(low)} marked low-confidence; "
+                  f"{'its' if low == 1 else 'their'} notes say why (for example a year read from a web "
+                  "address, a date worked out from \"on Sunday\", or a single source).")
+    return {
+        "events_phrase": prose.count(n, "event"),
+        "sources_phrase": prose.count(n_keys, "source"),
+        "years_phrase": prose.years(f["first_year"], f["last_year"]),
+        "scope_phrase": scope,
+        "timing_sentence": timing,
+        "leaders_sentence": f"{sectors}; {provinces}.",
+        "rules_sentence": rules,
+        "languages_sentence": languages,
+        "precision_sentence": precision,
+        "confidence_sentence": confidence,
     }
 
 
