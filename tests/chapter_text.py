@@ -28,14 +28,15 @@ def glued(nb) -> dict[str, str]:
     return out
 
 
-def text(path) -> str:
+def text(path, tables: bool = True) -> str:
+    """The page's prose; with ``tables``, also the Markdown that code cells display (tables)."""
     nb = nbformat.read(path, as_version=4)
     values = glued(nb)
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             parts.append(ROLE.sub(lambda m: values.get(m.group(1), f"<missing glue: {m.group(1)}>"), cell.source))
-        for output in cell.get("outputs", []):
+        for output in cell.get("outputs", []) if tables else ():
             if "text/markdown" in output.get("data", {}) and not output.get("metadata", {}).get("scrapbook"):
                 parts.append(output["data"]["text/markdown"])
     return "\n\n".join(parts)

@@ -154,6 +154,7 @@ def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[
         "n_results": int(len(chosen)),
         "n_surveys": int(chosen["survey_id"].nunique()),
         "n_countries": int(len(countries_of(chosen, selected))),
+        "only_country": next(iter(countries_of(chosen, selected))) if len(countries_of(chosen, selected)) == 1 else "",
         "n_china_surveys": int(used["countries"].str.split(";").map(lambda cs: "CHN" in cs).sum()),
         "n_probability": int((used["sampling"] == "probability").sum()),
         "n_nonprobability": int((used["sampling"] == "non_probability").sum()),
@@ -199,15 +200,19 @@ def sentences(f: dict, allr: pd.DataFrame, surveys: pd.DataFrame) -> dict:
     comparison (police against commercial use), computed from the surveys that asked both."""
     ns, nc, ncn = f["n_surveys"], f["n_countries"], f["n_china_surveys"]
     p, q = f["n_probability"], f["n_nonprobability"]
-    scope = (f"from {prose.count(ns, 'survey')} of people in {prose.count(nc, 'country')}, fielded or reported "
-             f"{prose.years(f['first_year'], f['last_year'])}")
-    if ns == 1:
-        scope += ", in China." if ncn else "."
+    single = f.get("only_country")
+    scope = (f"from {prose.count(ns, 'survey')} of people in {place_name(single) if single else prose.count(nc, 'country')}, "
+             f"fielded or reported {prose.years(f['first_year'], f['last_year'])}")
+    if single or (ns == 1 and not ncn):
+        scope += "."
+    elif ns == 1:
+        scope += ", in China."
     else:
         scope += f"; {prose.number(ncn)} of them surveyed people in China."
-    sampling = (f"{prose.capital(prose.number(p))} of the surveys drew probability samples; "
-                f"{prose.number(q)} did not." if ns > 1 else
-                f"It drew {'a probability' if p else 'a non-probability'} sample.")
+    sampling = (f"It drew {'a probability' if p else 'a non-probability'} sample." if ns == 1 else
+                "All of them drew probability samples." if not q else
+                "None of them drew a probability sample." if not p else
+                f"{p:,} of the surveys drew probability samples; {q:,} did not.")
     n_china = f["n_china_against"]
     china = ("This selection holds no result on worry or opposition among people in China." if not n_china else
              f"In China, the one result on worry or opposition in this selection is {f['china_first']}." if n_china == 1 else

@@ -96,7 +96,7 @@ def default_as_of(registry: dict, tables: list[pd.DataFrame]) -> pd.Timestamp:
 def as_of_phrase(day: pd.Timestamp, chosen: bool) -> str:
     """The as-of day with what it is, as the prose opens a sentence with it."""
     if chosen:
-        return f"On {day.date().isoformat()} (the as-of day chosen for this run)"
+        return f"On {day.date().isoformat()} (the as-of day chosen for this run),"
     return (f"On {day.date().isoformat()}, the latest day on which a source of the regulation tables "
             "was read (the as-of day),")
 
@@ -250,10 +250,11 @@ def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[
         everywhere = sorted(set.intersection(*kinds_of.values()))
         out["only_first"] = _labels_list(only, provision_labels)
         out["in_all"] = _labels_list(everywhere, provision_labels)
-        every = "both" if len(compared) == 2 else f"all {len(compared)}"
+        names = prose.listing([prose.the(name(g)) for g in compared])
+        every = f"both {names}" if len(compared) == 2 else f"all {len(compared)} of {names}"
         out["shared_sentence"] = (
-            f"Kinds of provision that {every} of {prose.listing([prose.the(name(g)) for g in compared])} set, in "
-            f"instruments in effect: {out['in_all']}. Kinds only {name(a)} sets among them: {out['only_first']}.")
+            f"Kinds of provision that {every} set, in "
+            f"instruments in effect: {out['in_all']}. Kinds only {prose.the(name(a))} sets among them: {out['only_first']}.")
     elif len(compared) == 1:
         out["shared_sentence"] = (f"Of the jurisdictions compared, only {prose.the(name(compared[0]))} is in this selection, "
                                   "so no provisions are set side by side.")

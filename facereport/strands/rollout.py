@@ -182,6 +182,8 @@ def sentences(f: dict, per_year: pd.Series, per_sector: pd.Series, per_province:
         scope += "; none applies nationwide or across several provinces"
     if n == 1:
         timing = f"The one recorded event dates from {f['first_year']}."
+    elif per_year.size == 1:
+        timing = f"All of them date from {f['first_year']}."
     else:
         peak_years, peak_n = prose.leaders(per_year, "year")
         tied = peak_n.endswith("each")
