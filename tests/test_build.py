@@ -250,3 +250,64 @@ def test_a_clean_build_and_an_incremental_build_give_the_same_bytes(built, tmp_p
     clean = content_digest(fresh.html_dir)
     differ = sorted(k for k in set(clean) | set(incremental) if clean.get(k) != incremental.get(k))
     assert not differ, f"{len(differ)} of {len(clean)} files differ: {differ[:10]}"
+
+
+# ---- the README's commands, exactly as written --------------------------------------------------
+
+def readme_commands() -> list[str]:
+    """The commands of the README's section on rerunning a chapter, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Rerun a chapter with your own parameters"):]
+    section = section[:section.index("\n## ", 5)]
+    lines = []
+    for block in re.findall(r"```bash\n(.*?)```", section, re.S):
+        lines += [l.split("  #")[0].strip() for l in block.splitlines() if l.strip() and not l.startswith("#")]
+    return lines
+
+
+def test_the_readme_documents_custom_runs_with_commands_the_test_runs():
+    commands = readme_commands()
+    assert sum(c.startswith("make chapter") for c in commands) >= 2
+    assert any(c.startswith(".venv/bin/papermill") for c in commands)
+    assert any("OUT=" in c for c in commands)
+
+
+def test_every_readme_command_works_as_written_and_says_it_is_a_custom_book(built):
+    import os
+    import subprocess
+
+    project, _ = built
+    if not (project.root / ".venv").exists():
+        os.symlink(ROOT / ".venv", project.root / ".venv")   # make's stamp: the same lock, the same .venv
+    book_before = content_digest(project.root / "book")
+    for command in readme_commands():
+        result = subprocess.run(["bash", "-c", command], cwd=project.root, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        if command.startswith("make chapter"):
+            run = re.search(r"RUN=(\S+)", command).group(1)
+            out = re.search(r"OUT=(\S+)", command)
+            book = project.root / (out.group(1) if out else "_build/custom")
+            pages = sorted(book.rglob("*.html"))
+            assert len(pages) >= 20
+            for page in pages:
+                if (page.name in ("search.html", "genindex.html") or "_static" in page.parts
+                        or 'http-equiv="Refresh"' in page.read_text(encoding="utf-8")):   # index.html only redirects
+                    continue
+                text = text_of(page)
+                assert "A custom selection, not the published report" in text, page
+                assert f"{run} with " in text, page
+            assert "Key findings of this custom selection" in text_of(book / "book/intro.html")
+    # a run by hand (papermill) writes nothing into book/: the next make book has nothing to redo
+    assert content_digest(project.root / "book") == book_before
+    assert "nothing the book reads has changed" in cli(project, "build").stdout
+
+
+def test_a_misspelt_parameter_fails_a_papermill_run_by_hand(built, tmp_path):
+    import subprocess
+
+    project, _ = built
+    result = subprocess.run([str(ROOT / ".venv/bin/papermill"), "notebooks/rollout.ipynb", str(tmp_path / "out.ipynb"),
+                             "-p", "start_yaer", "2015", "--cwd", ".", "-k", "python3"],
+                            cwd=project.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "no parameter 'start_yaer'; did you mean 'start_year'?" in result.stderr + result.stdout

@@ -259,7 +259,7 @@ def test_every_failing_run_is_reported(all_ran):
 @pytest.mark.parametrize("yaml_text, words", [
     ('start_year: "2015"\n', ("'start_year'", "expected an integer", "'2015'")),
     ("sectors: policing\n", ("'sectors'", "expected a list", "[a, b]")),
-    ("provinces: [cn-zj]\n", ("'provinces'", "'cn-zj'", "CN-[A-Z]{2}")),
+    ("provinces: [cn-zj]\n", ("'provinces'", "'cn-zj'", "upper case", "'CN-ZJ'")),
     ("provinces: [US-CA]\n", ("'provinces'", "'US-CA'")),
     ("sectors: [astrology]\n", ("'sectors'", "'astrology' is not one of")),
     ("colour: red\n", ("no parameter 'colour'", "start_year")),
@@ -277,6 +277,48 @@ def test_bad_parameters_stop_the_build_with_one_line_and_exit_2(copy, tmp_path, 
     for word in words:
         assert word in lines[0], (word, lines[0])
     assert "run: rollout" not in result.stdout and not (copy.root / "book/chapters").exists()
+
+
+@pytest.mark.parametrize("run_name, params, words", [
+    ("rollout", {"start_year": 2030}, ("start_year (2030) is after end_year (20",)),
+    ("rollout", {"start_year": 2020, "end_year": 2015}, ("'start_year' (2020) is after 'end_year' (2015)",)),
+    ("rollout", {"start_year": 2000, "end_year": 2001}, ("matches no event", "2000–2001")),
+    ("rollout", {"provinces": ["gd"]}, ("'gd' is not an ISO 3166-2 code of a Chinese province, such as CN-ZJ",)),
+    ("rollout", {"sectors": ["polcing"]}, ("did you mean 'policing'", "workplace, cross_sector, other")),
+    ("opinion", {"confidence": 90}, ("'confidence'", "between 0 and 1", "0.95 for 95 %")),
+    ("opinion", {"min_sample": -1}, ("'min_sample'", "0 or more")),
+    ("opinion", {"countries": ["chn"]}, ("upper case", "'CHN'")),
+    ("regulation", {"compare": ["JPN"]}, ("'compare'", "'JPN'", "it has: ")),
+    ("regulation", {"jurisdictions": ["chn"]}, ("upper case", "'CHN'")),
+    ("regulation", {"as_of": "2021-02-30"}, ("'as_of'", "not a date written YYYY-MM-DD")),
+    ("exports", {"regions": ["Africa"]}, ("'regions'", "Sub-Saharan Africa")),
+    ("exports", {"start_year": 2030, "end_year": 2031}, ("matches no row",)),
+    ("vendor-huawei", {"vendor": "Huawei"}, ("written as the data writes them", "'huawei'")),
+], ids=["start-after-data", "years-reversed", "matches-nothing", "province-without-country", "near-sector",
+        "confidence-in-percent", "negative-sample", "lower-case-country", "compare-not-in-data", "lower-case-jurisdiction",
+        "impossible-date", "region-list-whole", "exports-matches-nothing", "vendor-case"])
+def test_every_value_is_checked_before_a_kernel_starts_in_one_line(root, run_name, params, words):
+    from facereport.params import ParameterError, check
+    from facereport.paths import Project
+    project = Project(root)
+    base = load_plan(project).run(run_name)
+    with pytest.raises(ParameterError) as caught:
+        check(project, Run(base.name, base.notebook, base.reads, {**base.parameters, **params}))
+    message = str(caught.value)
+    assert "\n" not in message and f"run {run_name!r}" in message
+    for word in words:
+        assert word in message, (word, message)
+    assert "[A-Z]" not in message   # no regular expression as a hint
+
+
+def test_a_yaml_date_is_taken_as_the_date_it_means(root, tmp_path):
+    import yaml
+    from facereport.params import check
+    from facereport.paths import Project
+    project = Project(root)
+    base = load_plan(project).run("regulation")
+    params = yaml.safe_load("as_of: 2020-01-01\ncompare: [CHN]\n")
+    assert check(project, Run(base.name, base.notebook, base.reads, params)) == {"as_of": "2020-01-01", "compare": ["CHN"]}
 
 
 def test_an_unknown_run_or_a_missing_file_is_one_line_and_exit_2(copy, tmp_path):
