@@ -171,3 +171,23 @@ def test_every_jurisdiction_in_the_data_has_a_page(root):
             paged |= set(run.parameters["jurisdictions"])
     assert {"CHN", "USA", "EU"} <= paged
     assert groups - paged == set(), "jurisdictions whose instruments no page lists in full"
+
+
+def test_the_default_as_of_day_moves_only_with_the_regulation_tables_sources(root):
+    import copy as _copy
+
+    from facereport import data
+    from facereport.paths import Project
+    from facereport.strands import regulation
+    project = Project(root)
+    registry = data.sources(project)
+    tables = [data.load("regulations", project), data.load("regulation_provisions", project)]
+    day = regulation.default_as_of(registry, tables)
+    # a source read later for another strand does not move it
+    later = _copy.copy(next(iter(registry.values())))
+    later.fields = {**later.fields, "urldate": "2099-01-01"}
+    assert regulation.default_as_of({**registry, "zz_other_strand": later}, tables) == day
+    # the day is the latest reading of a source these tables cite
+    cited = {k.strip() for t in tables for cell in t["sources"] for k in cell.split(";") if k.strip()}
+    assert day == pd.Timestamp(max(registry[k].fields["urldate"] for k in cited))
+    assert "the latest day on which a source of the regulation tables was read" in regulation.as_of_phrase(day, False)

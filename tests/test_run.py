@@ -376,3 +376,18 @@ def test_an_interrupted_run_is_never_reused(copy, signal_name):
     third = run()
     assert third.wait(timeout=300) == 0
     assert "rollout: ran" in third.stdout.read()
+
+
+def test_a_custom_books_workspace_copies_sources_only(copy):
+    import os
+
+    from facereport.build import workspace
+    (copy.root / ".venv-lab/lib").mkdir(parents=True)
+    (copy.root / ".venv-lab/lib/big").write_bytes(b"x" * 1000)
+    os.symlink("lib", copy.root / ".venv-lab/lib64")
+    (copy.root / "tools/node/node_modules/axe-core").mkdir(parents=True)
+    (copy.root / "my-book").mkdir()
+    work = workspace(copy, copy.root / "my-book")
+    names = {p.name for p in work.root.rglob("*")}
+    assert not names & {".venv-lab", "lib64", "node_modules", "my-book", ".venv"}
+    assert (work.root / "notebooks/rollout.ipynb").is_file() and (work.root / "data/datapackage.json").is_file()
