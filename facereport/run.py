@@ -83,6 +83,7 @@ def fingerprint_parts(project: Project, run: Run) -> dict[str, str]:
         "runner": digest(RUNNER_VERSION.encode()),
         f"notebook {run.notebook.as_posix()}": digest((project.root / run.notebook).read_bytes()),
         "parameters": digest(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode()),
+        "title": digest((run.title or "").encode()),
         "lock": digest(project.lock_file.read_bytes() if project.lock_file.exists() else b""),
     }
     for path in _data_files(project, run):
@@ -130,6 +131,19 @@ def namespace_labels(nb, run: Run) -> None:
         cell.source = pattern.sub(lambda m: f"{m.group(1)}-{run.name}", cell.source)
 
 
+def name_the_subject(nb, run: Run) -> None:
+    """A page of a template notebook run for one subject (a vendor, a jurisdiction) is headed by
+    its subject, so that its heading and its browser tab say which page it is ("Vendor profile:
+    Huawei"), not only the contents' entry (``title`` in runs.yml)."""
+    if not run.title or run.name == run.notebook.stem:
+        return
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is None or not first.source.startswith("# "):
+        return
+    heading, _, rest = first.source.partition("\n")
+    first.source = f"{heading}: {run.title}\n{rest}"
+
+
 def clean(path: Path, run: Run | None = None) -> None:
     """Drop what differs between two runs of the same inputs (timings and papermill's clock), and
     make the run's labels its own."""
@@ -143,6 +157,7 @@ def clean(path: Path, run: Run | None = None) -> None:
         cell.metadata.pop("papermill", None)
     if run is not None:
         namespace_labels(nb, run)
+        name_the_subject(nb, run)
     hide_injected_like_declared(nb)
     nbformat.write(nb, path)
 

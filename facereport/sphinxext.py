@@ -162,6 +162,12 @@ class DataDownloads(SphinxDirective):
         files = [("datapackage.json", "Data Package descriptor: every table's schema and licence", "")]
         for res in desc["resources"]:
             extra = f" ({_row_count(self, data / res['path'])} rows)" if res["path"].endswith(".csv") else ""
+            # each file's licence as datapackage.json declares it, with what the licence does not cover
+            licences = res.get("licenses") or desc.get("licenses", [])
+            if licences:
+                extra += ". Licence: " + "; ".join(l.get("title") or l["name"] for l in licences) + "."
+            if res.get("x-licence-note"):
+                extra += " " + res["x-licence-note"]
             files.append((res["path"], res.get("title", res["name"]), extra))
         for file, title, extra in files:
             self.env.note_dependency(str(data / file))

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, SKIP, cli, content_digest, tree_digest
 from facereport.paths import Project
+from facereport.runs import load_plan
 from facereport.toc import toc_pages
 
 pytestmark = pytest.mark.build
@@ -311,3 +312,28 @@ def test_a_misspelt_parameter_fails_a_papermill_run_by_hand(built, tmp_path):
                             cwd=project.root, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert "no parameter 'start_yaer'; did you mean 'start_year'?" in result.stderr + result.stdout
+
+
+def test_every_page_names_its_subject_in_its_heading_and_tab(built):
+    project, _ = built
+    titles = {}
+    for run in load_plan(project).runs:
+        page = (project.html_dir / run.page(project)).with_suffix(".html").read_text(encoding="utf-8")
+        tab = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+        heading = html.unescape(re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))).strip("# ¶\n ")
+        if run.title:
+            assert run.title in heading and run.title in tab, (run.name, heading, tab)
+        titles.setdefault(tab, []).append(run.name)
+    assert all(len(names) == 1 for names in titles.values()), titles
+
+
+def test_every_file_of_the_data_package_has_a_licence_shown_on_the_download_list(built):
+    project, _ = built
+    desc = json.loads((project.root / "data/datapackage.json").read_text(encoding="utf-8"))
+    text = text_of(project.html_dir / "book/intro.html")
+    for res in desc["resources"]:
+        assert res.get("licenses"), res["name"]
+        shown = "; ".join(l.get("title") or l["name"] for l in res["licenses"])
+        assert f"{res['path']}" in text and shown in text, res["name"]
+    context = next(r for r in desc["resources"] if r["name"] == "country_context")
+    assert "V-Dem's own terms were not read" in context["x-licence-note"] and "V-Dem's own terms were not read" in text

@@ -120,3 +120,25 @@ def test_the_venv_is_kept_while_the_lock_content_is_unchanged(tmp_path):
     with (tmp_path / "requirements.lock").open("a") as fh:
         fh.write("six==1.17.0\n")
     assert "rm -rf .venv" in plan()
+
+
+def test_the_citation_has_a_release_date_and_names_the_repository_once_there_is_one(root):
+    import re
+
+    import yaml
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(cff["date-released"]))
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    named = (config.get("repository") or {}).get("url") or re.search(
+        r"https://(?:github|gitlab)\.com/[\w.-]+/[\w.-]+", (root / "README.md").read_text(encoding="utf-8"))
+    if named:
+        assert cff.get("repository-code") and cff.get("url"), "the repository is public: name it in CITATION.cff"
+
+
+def test_binder_installs_the_package_after_the_pinned_environment(root):
+    import yaml
+    env = yaml.safe_load((root / "environment.yml").read_text(encoding="utf-8"))
+    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+    assert any("requirements.lock" in line for line in pip)
+    post = root / "postBuild"
+    assert post.stat().st_mode & 0o111 and "pip install --no-deps -e ." in post.read_text()

@@ -219,6 +219,35 @@ def test_the_events_table_filters_sorts_and_links_rows(book, site, browser):
     page.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=list(WIDTHS))
+def test_a_row_link_lands_below_the_sticky_header(book, site, browser, width):
+    rows = rollout_rows(book)
+    target = rows[len(rows) // 2]["id"]
+    page, _, _ = open_page(browser, f"{site}/book/chapters/rollout.html#{target}", width)
+
+    def covered_by() -> float:
+        """The lowest bottom edge of what stays stuck at the top: the page header, and the
+        table's column heads where they show."""
+        return page.evaluate("""() => {
+            const bottoms = [document.querySelector('.bd-header').getBoundingClientRect().bottom];
+            const head = document.querySelector('table.data-table thead');
+            if (head && getComputedStyle(head).position !== 'absolute') bottoms.push(head.getBoundingClientRect().bottom);
+            return Math.max(...bottoms);
+        }""")
+
+    def row_top() -> float:
+        return page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top")
+
+    assert covered_by() <= row_top() < page.viewport_size["height"], (covered_by(), row_top())
+    # and for a row a filter had hidden, which report.js shows again
+    page.get_by_label("Sector").first.select_option(index=1)
+    page.evaluate("location.hash = ''")
+    page.evaluate(f"location.hash = '{target}'")
+    page.wait_for_timeout(300)
+    assert covered_by() <= row_top() < page.viewport_size["height"], (covered_by(), row_top())
+    page.close()
+
+
 def test_printed_no_column_of_a_table_is_cut(book, site, browser):
     # an A4 page at 96 dpi is 794 px wide; printed, every table fits it
     page, _, _ = open_page(browser, f"{site}/book/chapters/rollout.html", 794)

@@ -145,7 +145,8 @@
     if (!row || row.tagName !== "TR") return;
     var table = row.closest("table");
     if (row.hidden && table && table.clearFilters) table.clearFilters();
-    row.scrollIntoView({ block: "center" });
+    // to the start, so that the row's scroll-margin-top (report.css) keeps it below the sticky heads
+    row.scrollIntoView({ block: "start" });
   }
 
   function init() {
