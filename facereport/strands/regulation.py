@@ -235,6 +235,8 @@ def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[
         of = instruments["group"] == g
         n, n_live, n_kinds = int(of.sum()), int((of & live).sum()), len(kinds_of[g])
         starts = instruments.loc[of, "effect_start"].dropna()
+        key = g.lower()   # the numbers too, for whoever reads the glued values
+        out[f"{key}_n"], out[f"{key}_in_effect"], out[f"{key}_provision_kinds"] = n, n_live, n_kinds
         text = (f"{name(g)}: {prose.count(n, 'instrument')}, {prose.number(n_live)} in effect, "
                 f"setting {prose.count(n_kinds, 'kind of provision')}; ")
         text += (f"the first took effect in {int(starts.min().year)}." if len(starts)
