@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-# Nouns whose plural is not the noun plus "s".
-PLURALS = {"country": "countries", "authority": "authorities", "sanction": "sanctions",
-           "kind of provision": "kinds of provision", "provincial-level unit": "provincial-level units",
-           "vendor group": "vendor groups", "survey": "surveys", "person": "people"}
+# Nouns whose plural the rule below does not make (it handles 'country', 'survey', 'box').
+PLURALS = {"kind of provision": "kinds of provision", "person": "people"}
 
 
 def plural(noun: str) -> str:
@@ -90,7 +88,7 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def leaders(counts, noun: str, label=lambda key: key) -> tuple[str, str]:
+def leaders(counts, label=lambda key: key) -> tuple[str, str]:
     """Who has the most, in words, and how many: ('Zhejiang', '14') or, for a tie,
     ('Zhejiang and Beijing', '8 each'); ('', '') when ``counts`` is empty. ``counts`` is a
     pandas Series of counts by key."""
@@ -106,11 +104,11 @@ def most(counts, noun: str, what: str, label=lambda key: key) -> str:
     """'Policing is the sector with the most recorded events (20)'; for a tie, 'Policing and
     transport are the sectors with the most recorded events (12 each)'; for one key,
     'All are in one sector: policing'. ``what`` completes 'with the most ...'."""
-    names, n = leaders(counts, noun, label)
+    names, n = leaders(counts, label)
     if not names:
         return f"No {noun} has any {what}"
     if len(counts) == 1:
         return f"All are in one {noun}: {names}"
     tied = n.endswith("each")
     return (f"{names} {'are' if tied else 'is'} the {plural(noun) if tied else noun} "
-            f"with the most {what} ({n})")
+            f"with the most{' ' + what if what else ''} ({n})")

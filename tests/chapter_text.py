@@ -4,34 +4,19 @@ Markdown that code cells display. Glue names the notebook does not define are ke
 ``<missing glue: name>`` so that a test can find them."""
 from __future__ import annotations
 
-import ast
 import re
 
 import nbformat
 
+from conftest import glued
+
 ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")
-
-
-def glued(nb) -> dict[str, str]:
-    out = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook", {})
-            plain = output.get("data", {}).get(meta.get("mime_prefix", "") + "text/plain")
-            if meta.get("name") and plain is not None:
-                text = plain
-                try:
-                    value = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    value = text
-                out[meta["name"]] = str(value)
-    return out
 
 
 def text(path, tables: bool = True) -> str:
     """The page's prose; with ``tables``, also the Markdown that code cells display (tables)."""
     nb = nbformat.read(path, as_version=4)
-    values = glued(nb)
+    values = {name: str(value) for name, value in glued(path).items()}
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":

@@ -169,14 +169,14 @@ def sentences(f: dict, reach: pd.Series, regions: pd.Series, democracies: int, v
         vendor = (f"All rows are of one vendor, {vendor_names.get(reach.index[0], reach.index[0])}, in "
                   f"{prose.count(int(reach.iloc[0]), 'country')}.")
     else:
-        names, top = prose.leaders(reach, "vendor", lambda v: vendor_names.get(v, v))
+        names, top = prose.leaders(reach, lambda v: vendor_names.get(v, v))
         tied = top.endswith("each")
         vendor = (f"Of the {prose.count(f['n_vendors'], 'vendor group')}, {names} {'reach' if tied else 'reaches'} "
                   f"the most countries: {top}.")
     if len(regions) == 1:
         region = f"All the importing countries are in one region, {regions.index[0]}."
     else:
-        names, top = prose.leaders(regions, "region")
+        names, top = prose.leaders(regions)
         region = (f"The regions with the most importing countries are {names} ({top})." if top.endswith("each")
                   else f"The region with the most importing countries is {names} ({top}).")
     dated = f["n_dated_countries"]
@@ -193,7 +193,7 @@ def sentences(f: dict, reach: pd.Series, regions: pd.Series, democracies: int, v
         regime = (f"The one importing country that V-Dem classifies {'was' if ours else 'was not'} a closed or "
                   f"electoral autocracy in 2019; of all the countries it classifies, {everyone:g} % were." if rated == 1 else
                   f"Of the {prose.count(rated, 'importing country')} that V-Dem classifies, {ours:g} % "
-                  f"{'was a closed or electoral autocracy' if rated == 1 else 'were closed or electoral autocracies'} "
+                  "were closed or electoral autocracies "
                   f"in 2019, against {everyone:g} % of all the countries it classifies.")
         way = prose.direction(ours, everyone, SAME_SHARE_POINTS)
         often = {"more": "more often than", "less": "less often than", "about as": "about as often as"}[way]

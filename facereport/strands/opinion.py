@@ -150,11 +150,12 @@ def findings(chosen: pd.DataFrame, surveys_in: pd.DataFrame, topic_labels: dict[
     half = (with_interval["high"] - with_interval["low"]) / 2
     prob = with_interval["sampling"] == "probability"
     used = surveys_in[surveys_in["id"].isin(chosen["survey_id"])]
+    places = countries_of(chosen, selected)
     facts = {
         "n_results": int(len(chosen)),
         "n_surveys": int(chosen["survey_id"].nunique()),
-        "n_countries": int(len(countries_of(chosen, selected))),
-        "only_country": next(iter(countries_of(chosen, selected))) if len(countries_of(chosen, selected)) == 1 else "",
+        "n_countries": len(places),
+        "only_country": next(iter(places)) if len(places) == 1 else "",
         "n_china_surveys": int(used["countries"].str.split(";").map(lambda cs: "CHN" in cs).sum()),
         "n_probability": int((used["sampling"] == "probability").sum()),
         "n_nonprobability": int((used["sampling"] == "non_probability").sum()),

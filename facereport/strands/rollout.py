@@ -185,7 +185,7 @@ def sentences(f: dict, per_year: pd.Series, per_sector: pd.Series, per_province:
     elif per_year.size == 1:
         timing = f"All of them date from {f['first_year']}."
     else:
-        peak_years, peak_n = prose.leaders(per_year, "year")
+        peak_years, peak_n = prose.leaders(per_year)
         tied = peak_n.endswith("each")
         timing = (f"Half of the recorded events date from {f['median_year']} or later. "
                   + (f"The years with the most recorded events are {peak_years} ({peak_n})."
@@ -198,9 +198,7 @@ def sentences(f: dict, per_year: pd.Series, per_sector: pd.Series, per_province:
     elif per_province.size == 1:
         provinces = f"all those tied to one provincial-level unit are in {province_name(per_province.index[0])}"
     else:
-        names, top = prose.leaders(per_province, "provincial-level unit", province_name)
-        provinces = (f"{names} {'are the provincial-level units' if top.endswith('each') else 'is the provincial-level unit'}"
-                     f" with the most ({top})")
+        provinces = prose.most(per_province, "provincial-level unit", "", province_name)
     m, r = f["n_mandates"], f["n_restrictions"]
     rules = prose.capital(
         (f"{prose.count(m, 'event')} {prose.are(m)} " + ("a rule that requires" if m == 1 else "rules that require")
