@@ -79,24 +79,21 @@ def case_hint(found: str, standard: str) -> str:
     return f"write the ISO code as the standard does: {standard}"
 
 
+# Each kind of code: pycountry's database and the attribute that holds the code.
+ISO = {"country": ("countries", "alpha_3"),          # ISO 3166-1 alpha-3
+       "subdivision": ("subdivisions", "code"),      # ISO 3166-2
+       "language": ("languages", "alpha_2"),         # ISO 639-1
+       "script": ("scripts", "alpha_4")}             # ISO 15924
+
+
 def iso_code(kind: str, value: str) -> str | None:
     """The code as its standard writes it, if ``value`` is one in any case, else None. pycountry's
     look-ups ignore case; the tables and the notebooks compare exact strings, so we do not."""
     import pycountry
 
-    if kind == "country":
-        found = pycountry.countries.get(alpha_3=value)
-        return found.alpha_3 if found else None
-    if kind == "subdivision":
-        found = pycountry.subdivisions.get(code=value)
-        return found.code if found else None
-    if kind == "language":
-        found = pycountry.languages.get(alpha_2=value)
-        return found.alpha_2 if found else None
-    if kind == "script":
-        found = pycountry.scripts.get(alpha_4=value)
-        return found.alpha_4 if found else None
-    raise KeyError(kind)
+    database, attribute = ISO[kind]
+    found = getattr(pycountry, database).get(**{attribute: value})
+    return getattr(found, attribute) if found else None
 
 
 def code_problem(kind: str, value: str, expected: str) -> str | None:
