@@ -25,6 +25,7 @@ class Tables:
     def __init__(self, project, descriptor: dict, ctx: Context):
         self.project, self.descriptor, self.ctx = project, descriptor, ctx
         self._rows: dict[str, list[tuple[dict, set[str]]] | None] = {}
+        self._keys: dict[tuple, tuple[set[tuple], bool] | None] = {}
 
     @property
     def sources(self) -> dict | None:
@@ -55,6 +56,15 @@ class Tables:
                     out.append((row, bad))
                 self._rows[name] = out
         return self._rows[name]
+
+    def keys(self, name: str, fields: list[str]) -> tuple[set[tuple], bool] | None:
+        """The values of ``fields`` in table ``name``, and whether any of those cells is wrong in
+        itself; None if the table cannot be read."""
+        if (name, tuple(fields)) not in self._keys:
+            rows = self.checked(name)
+            self._keys[name, tuple(fields)] = None if rows is None else (
+                {tuple(r.get(f, "") for f in fields) for r, _ in rows}, any(bad & set(fields) for _, bad in rows))
+        return self._keys[name, tuple(fields)]
 
     def valid_row(self, name: str, field: str, key: str) -> dict | None:
         """The row of ``name`` whose ``field`` is ``key``, if every cell of it passed its own checks."""
@@ -161,13 +171,12 @@ def foreign_key_problems(resource: dict, row: dict, tables: Tables) -> Found:
         values = tuple(row.get(f, "") for f in fields)
         if not all(values):
             continue   # an empty reference is "none"; 'required' says whether that is allowed
-        rows = tables.checked(target)
-        if rows is None:
+        found = tables.keys(target, ref_fields)
+        if found is None:
             continue   # the target's own problems are reported
-        if values in {tuple(r.get(f, "") for f in ref_fields) for r, _ in rows}:
-            continue
-        if any(bad & set(ref_fields) for _, bad in rows):
-            continue   # a key of the target is wrong in itself: that is the line to read first
+        keys, some_wrong = found
+        if values in keys or some_wrong:
+            continue   # found; or a key of the target is wrong in itself: that is the line to read first
         target_path = (tables.resource(target) or {}).get("path", target)
         out.append((fields[0], f"{', '.join(values)!r} matches no {'/'.join(ref_fields)} in data/{target_path}"))
     return out
