@@ -3,7 +3,7 @@
 The pipeline, one module a step:
 
     data/  --validate-->  run (papermill)  -->  render (jupyter-book)  -->  check  -->  publish
-           validate.py    run.py                render.py                   check.py    render.py
+           validate/      run.py                render.py                   check.py    render.py
 
 ``build.py`` chains them; ``data.py`` is what notebooks load data through.
 """

@@ -24,7 +24,7 @@ from .render import RenderFailed, publish, record_published, render, render_fing
 from .run import RunFailed, run_all
 from .runs import RunListError, load_plan
 from .toc import toc_pages, write
-from .validate import report_lines, validate
+from .validate import BAD_DATA_EXIT, report_lines, validate
 
 
 def _read_overrides(project: Project, specs: list[str]) -> dict[str, dict]:
@@ -101,7 +101,7 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
         for line in report_lines(problems):
             print(line, file=sys.stderr)
         print(f"build: stopped: {len(problems)} data problem(s); nothing was run or rendered.", file=sys.stderr)
-        return 1
+        return BAD_DATA_EXIT
     try:
         step("toc")
         if write(project):

@@ -19,6 +19,7 @@ import pandas as pd
 from .bib import Source, read_bib
 from .paths import Project
 from .validate import DataError, parse_partial_date, registry_path, tables, validate
+from .validate.values import parse
 
 DECLARED_ENV = "FACEREPORT_READS"
 PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
@@ -64,12 +65,7 @@ def load(name: str, project: Project | None = None) -> pd.DataFrame:
     frame = pd.read_csv(project.data_dir / res["path"], dtype=str, keep_default_na=False, encoding="utf-8")
     for field in res["schema"]["fields"]:
         col = field["name"]
-        kind = PANDAS_TYPES.get(field.get("type", "string"), "string")
-        if kind == "boolean":   # Table Schema's default true and false values
-            frame[col] = frame[col].map({"true": True, "false": False, "": pd.NA})
-        elif kind != "string":   # an empty number is missing, not zero
-            frame[col] = pd.to_numeric(frame[col].replace("", pd.NA))
-        frame[col] = frame[col].astype(kind)
+        frame[col] = typed(field, frame[col])
         checks = field.get("x-check", [])
         if "partial-date" in ([checks] if isinstance(checks, str) else checks):
             parsed = frame[col].map(lambda v: parse_partial_date(v) if v else (None, None))
@@ -77,6 +73,16 @@ def load(name: str, project: Project | None = None) -> pd.DataFrame:
             frame[f"{col}_precision"] = parsed.map(lambda p: p[1]).astype("string")
             frame[f"{col}_year"] = frame[f"{col}_start"].dt.year.astype("Int64")
     return frame
+
+
+def typed(field: dict, column: pd.Series) -> pd.Series:
+    """A column of text as its field's type, read by the validator's own reading of a cell
+    (facereport.validate.values), so that what validates loads as what it means. An empty cell
+    is missing, not zero or false."""
+    kind = PANDAS_TYPES.get(field.get("type", "string"), "string")
+    if kind == "string":
+        return column.astype(kind)
+    return column.map(lambda v: parse(field, v) if v != "" else pd.NA).astype(kind)
 
 
 def shapes(name: str = "world_shapes", project: Project | None = None):

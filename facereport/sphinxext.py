@@ -40,7 +40,7 @@ from sphinx.util.docutils import SphinxDirective
 from .paths import Project
 from .runs import load_plan
 from .toc import toc_pages
-from .validate import BIB_REQUIRED, CHECKS, field_checks, tables
+from .validate import BIB_REQUIRED, CHECKS, describe_pattern, field_checks, tables
 
 COLUMNS = ("Column", "Type", "Required", "Allowed values", "Meaning")
 
@@ -84,6 +84,14 @@ def _allowed(field: dict) -> str:
         parts.append(f"length {c.get('minLength', 0)} to {c.get('maxLength', 'any')}")
     if c.get("unique"):
         parts.append("unique")
+    bounds = [f"{word} {c[key]}" for key, word in (("minimum", "at least"), ("maximum", "at most")) if key in c]
+    if bounds:
+        parts.append(" and ".join(bounds))
+    if "trueValues" in field or "falseValues" in field:
+        parts.append(" or ".join(field.get("trueValues", []) + field.get("falseValues", [])))
+    if "x-pattern-by" in field:
+        by = field["x-pattern-by"]
+        parts.append(f"by {by['field']}: " + "; ".join(f"{kind}: {describe_pattern(p)}" for kind, p in by["patterns"].items()))
     for name in field_checks(field):
         parts.append((CHECKS[name].__doc__ or name).strip().rstrip("."))
     return "; ".join(parts) or "any text on one line"

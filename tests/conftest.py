@@ -3,6 +3,7 @@ never on the checkout itself."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import shutil
 import subprocess
@@ -171,3 +172,17 @@ def assert_problem(project: Project, path: str, line: int, column: str, *words, 
     assert hits, f"nothing at {path}:{line} column {column!r}; got {[str(p) for p in problems][:10]}"
     for word in words:
         assert word in str(hits[0]), (word, str(hits[0]))
+
+
+@contextlib.contextmanager
+def planted(project: Project, cases):
+    """Set each case's cell, ``(kind, file, row id, column, value, ...)``, for the length of the
+    ``with``; yields the file line of each case's row. The files are put back byte for byte."""
+    paths = {case[1] for case in cases}
+    originals = {path: (project.root / path).read_bytes() for path in paths}
+    try:
+        lines = [change_row(project, path, row, **{column: value}) for _, path, row, column, value, *_ in cases]
+        yield lines
+    finally:
+        for path, data in originals.items():
+            (project.root / path).write_bytes(data)

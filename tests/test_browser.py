@@ -39,13 +39,14 @@ BIB_PAYLOADS = [p for p in PAYLOADS if "{" not in p]
 
 
 def free_text_fields(resource: dict) -> list[str]:
-    """String columns that take any text: no enum, pattern or named check, and no key."""
+    """String columns that take any text: no enum, pattern, pattern by kind or named check, and no key."""
     schema = resource["schema"]
     keys = set(schema.get("primaryKey", []))
     for fk in schema.get("foreignKeys", []):
         keys |= set(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]])
     return [f["name"] for f in schema["fields"]
             if f.get("type", "string") == "string" and not field_checks(f) and f["name"] not in keys
+            and "x-pattern-by" not in f
             and not {"enum", "pattern"} & set(f.get("constraints", {}))]
 
 

@@ -11,7 +11,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import ROOT, SKIP, cli, content_digest, tree_digest
+from conftest import ROOT, SKIP, cli, content_digest, planted, tree_digest
 from facereport.paths import Project
 from facereport.runs import load_plan
 from facereport.toc import toc_pages
@@ -114,13 +114,37 @@ def build_with(project, path, change):
     return result, tree_digest(project.html_dir) == before
 
 
+# facereport/build.py's exit code for bad data: the validator's (facereport.validate.BAD_DATA_EXIT),
+# written out so that a change to either is seen here.
+BUILD_BAD_DATA_EXIT = 2
+
+
 def test_bad_data_stops_the_build_before_anything_runs(built):
     project, _ = built
     result, untouched = build_with(project, "data/rollout_events.csv", lambda t: t.replace(",policing,", ",polizing,", 1))
-    assert result.returncode == 1
+    assert result.returncode == BUILD_BAD_DATA_EXIT
     assert re.search(r"data/rollout_events\.csv:\d+: column 'sector': expected one of", result.stderr)
     assert "run:" not in result.stdout
     assert untouched
+
+
+def test_every_kind_of_bad_value_in_every_table_stops_the_build_and_keeps_the_book(built):
+    """The cases of test_bad_input.py, all at once: one line each, naming file, line and column,
+    the causes' lines only, nothing run, and the last good book byte for byte as it was."""
+    from test_bad_input import CASES
+
+    project, _ = built
+    before, before_bytes = tree_digest(project.html_dir), content_digest(project.html_dir)
+    with planted(project, CASES) as lines:
+        result = cli(project, "build")
+    assert result.returncode == BUILD_BAD_DATA_EXIT
+    err = result.stderr.splitlines()
+    assert err[-1] == f"build: stopped: {len(CASES)} data problem(s); nothing was run or rendered."
+    for (kind, path, _, column, value, says), line in zip(CASES, lines):
+        assert any(l.startswith(f"{path}:{line}: column '{column}': ") and says in l for l in err), (kind, path, line)
+    assert len(err) == len(CASES) + 1
+    assert "run:" not in result.stdout
+    assert tree_digest(project.html_dir) == before and content_digest(project.html_dir) == before_bytes
 
 
 def test_a_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built):

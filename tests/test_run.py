@@ -226,7 +226,8 @@ def test_a_changed_table_reruns_exactly_the_runs_that_read_it(all_ran, capsys):
     path = project.root / "data/country_context.csv"
     text = path.read_text(encoding="utf-8")
     rows = list(csv.reader(text.splitlines()))
-    rows[1][1] = rows[1][1] + " (edited)"          # a region name: valid, and read by the exports runs
+    at = rows[0].index("evidence")
+    rows[1][at] = rows[1][at] + " (edited)"          # valid, and in a table the exports runs read
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
     capsys.readouterr()
