@@ -188,6 +188,25 @@ class DataDownloads(SphinxDirective):
         return [items]
 
 
+class Readings(SphinxDirective):
+    """How many rows of each table a second reader has read again against their sources, and the
+    results (facereport.readings, from data/checks.csv)."""
+    has_content = False
+
+    def run(self):
+        from .readings import by_table, summary_sentence
+
+        data, desc = _package(self)
+        for res in tables(desc):
+            self.env.note_dependency(str(data / res["path"]))
+        counts = by_table(data, desc)
+        rows = [[c.table, f"{c.rows:,}", f"{c.verified:,}", f"{c.corrected:,}", f"{c.not_rereadable:,}",
+                 f"{c.unread:,}", f"{100 * c.confirmed / c.rows:.0f}%" if c.rows else "–"] for c in counts]
+        header = ("Table", "Rows", "Verified", "Corrected", "Could not be re-read", "Not yet read",
+                  "Verified or corrected")
+        return [nodes.paragraph(text=summary_sentence(counts)), _table(header, rows, (22, 10, 12, 12, 14, 12, 14))]
+
+
 class HowToCite(SphinxDirective):
     """The recommended citation, from CITATION.cff: one place for the title, authors and version."""
     has_content = False
@@ -331,6 +350,7 @@ def setup(app):
     app.add_directive("datadictionary", DataDictionary)
     app.add_directive("datadownloads", DataDownloads)
     app.add_directive("howtocite", HowToCite)
+    app.add_directive("readings", Readings)
     app.add_role("figdata", figdata_role)
     app.connect("doctree-resolved", mark_data_tables)
     app.connect("doctree-resolved", cited_by)

@@ -153,6 +153,12 @@ def write_rows(project: Project, path: str, rows: list[dict]) -> None:
     (project.root / path).write_text(buf.getvalue(), encoding="utf-8")
 
 
+def drop_readings(project: Project, table: str) -> None:
+    """Remove data/checks.csv's readings of ``table``: for a test that replaces the table's rows,
+    whose readings would otherwise name rows that are gone."""
+    write_rows(project, "data/checks.csv", [r for r in read_rows(project, "data/checks.csv") if r["table"] != table])
+
+
 def change_row(project: Project, path: str, row_id: str, **cells) -> int:
     """Set cells of the row whose first column is ``row_id``; returns the file line it is on."""
     rows = read_rows(project, path)

@@ -144,7 +144,46 @@ def result_within_survey(row: dict, tables: Tables) -> Found:
     return out
 
 
+def row_key(resource: dict, row: dict) -> str:
+    """How another table names a row: its primary key's values joined by '/' (an id, a country
+    code, or instrument/provision/value)."""
+    fields = resource.get("schema", {}).get("primaryKey", [])
+    fields = fields if isinstance(fields, list) else [fields]
+    return "/".join(row.get(f, "") for f in fields)
+
+
+def checked_row_exists(row: dict, tables: Tables) -> Found:
+    """A reading names a row that exists, by the key row_key gives it."""
+    name, key = row.get("table", ""), row.get("row", "")
+    resource = tables.resource(name)
+    fields = (resource or {}).get("schema", {}).get("primaryKey", [])
+    fields = fields if isinstance(fields, list) else [fields]
+    found = tables.keys(name, fields) if resource else None
+    if found is None or found[1]:
+        return []   # the enum's, the table's own or a wrong key cell's problem is reported
+    if key not in {"/".join(values) for values in found[0]}:
+        return [("row", f"{key!r} is no row of data/{resource['path']} (a row is named by its {'/'.join(fields)})")]
+    return []
+
+
+def search_note_result(row: dict, tables: Tables) -> Found:
+    """A country's search note agrees with exports.csv: 'found' only where a reported deployment
+    is recorded for it, 'not_found' only where none is."""
+    rows = tables.checked("exports")
+    if rows is None or any(bad & {"country", "basis"} for _, bad in rows):
+        return []   # the exports table's own problems are reported
+    country, result = row.get("country", ""), row.get("result", "")
+    reported = sorted(r["id"] for r, _ in rows if r.get("country") == country and r.get("basis") == "report")
+    if result == "found" and not reported:
+        return [("result", f"'found', but data/exports.csv has no reported deployment (basis 'report') for {country}")]
+    if result == "not_found" and reported:
+        return [("result", f"'not_found', but data/exports.csv has reported deployments for {country}: {', '.join(reported)}")]
+    return []
+
+
 RULES: dict[str, Callable[[dict, Tables], Found]] = {
+    "checked-row-exists": checked_row_exists,
+    "search-note-result": search_note_result,
     "result-within-survey": result_within_survey,
     "instrument-date": instrument_date,
     "source-date": source_date,
