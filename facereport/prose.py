@@ -43,6 +43,10 @@ def are(n: int) -> str:
     return "is" if int(n) == 1 else "are"
 
 
+def have(n: int) -> str:
+    return "has" if int(n) == 1 else "have"
+
+
 def listing(items: Iterable[str], empty: str = "none", conjunction: str = "and") -> str:
     """'a', 'a and b', 'a, b and c'; ``empty`` when there is nothing to list."""
     words = [str(i) for i in items]

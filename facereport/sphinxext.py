@@ -244,10 +244,16 @@ def figdata_role(name, rawtext, text, lineno, inliner, options=None, content=Non
 ROW_ID = re.compile(r"^[a-z]{2,4}-\d+$")
 
 
+READING_MARKS = {"verified": "✓", "corrected": "✎"}
+
+
 def mark_data_tables(app, doctree, docname):
     """A table whose first header is "Id" is a data table: a class for the script and the styles,
-    and each row an anchor named after its id, so that ``#ro-056`` links to the row."""
-    for table in doctree.findall(nodes.table):
+    and each row an anchor named after its id, so that ``#ro-056`` links to the row. A row a second
+    reader verified or corrected carries a class the styles mark after its id; a line under the
+    table says what the marks mean."""
+    results = None
+    for table in list(doctree.findall(nodes.table)):
         thead = next(iter(table.findall(nodes.thead)), None)
         tbody = next(iter(table.findall(nodes.tbody)), None)
         if thead is None or tbody is None:
@@ -255,12 +261,39 @@ def mark_data_tables(app, doctree, docname):
         headers = [e.astext().strip() for e in thead.findall(nodes.entry)]
         if not headers or headers[0] != "Id":
             continue
+        if results is None:
+            results = _reading_results(app)
         table["classes"].append("data-table")
+        marked = False
         for row in tbody.children:
             first = row.children[0].astext().strip() if row.children else ""
             if ROW_ID.match(first) and first not in doctree.ids:
                 row["ids"].append(first)
                 doctree.ids[first] = row
+            if results.get(first) in READING_MARKS:
+                row["classes"].append(f"reading-{results[first]}")
+                marked = True
+        if marked:
+            legend = nodes.paragraph(classes=["reading-legend"], text=(
+                f"{READING_MARKS['verified']} after an id: a second reader found the row's source again and "
+                f"verified the row against it; {READING_MARKS['corrected']}: corrected at that reading. "
+                f"Rows without a mark have not been confirmed by a second reading."))
+            container = table.parent
+            if isinstance(container, nodes.container) and len(container.children) == 1:
+                container.parent.insert(container.parent.index(container) + 1, legend)
+            else:
+                container.insert(container.index(table) + 1, legend)
+
+
+def _reading_results(app) -> dict[str, str]:
+    from .readings import row_results
+
+    data = Path(app.srcdir) / "data"
+    try:
+        desc = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+        return row_results(data, desc)
+    except (OSError, ValueError):
+        return {}
 
 
 def cited_by(app, doctree, docname):

@@ -216,6 +216,55 @@ def sentences(f: dict, reach: pd.Series, regions: pd.Series, democracies: int, v
     }
 
 
+def index_only(chosen: pd.DataFrame, notes: pd.DataFrame, vendor_names: dict[str, str]) -> pd.DataFrame:
+    """The importing countries of the selection that rest on the index's links alone (no reported
+    deployment among the selected rows), each with what a search for one found
+    (data/export_search_notes.csv): 'not_found', 'found' (a reported deployment outside this
+    selection's filters), or 'not searched'."""
+    reported = set(chosen.loc[chosen["basis"] == "report", "country"])
+    links = chosen[(chosen["basis"] == "index") & ~chosen["country"].isin(reported)]
+    out = (links.groupby("country")["vendor"]
+           .agg(lambda v: ", ".join(sorted({vendor_names.get(x, x) for x in v})))
+           .rename("vendors").reset_index())
+    out = out.merge(notes[["country", "searched", "queries", "result", "notes"]], on="country", how="left")
+    out["result"] = out["result"].fillna("not searched")
+    out["where"] = out["country"].map(country_name)
+    return out.fillna("").sort_values("where").reset_index(drop=True)
+
+
+def index_only_sentence(only: pd.DataFrame, n_index_links: int) -> str:
+    """What the record can say of the countries the index alone links, in numbers that follow the
+    selection."""
+    if not n_index_links:
+        return ("This selection leaves out the index's links: every country in it rests on a reported "
+                "deployment.")
+    n = len(only)
+    if not n:
+        return "Every importing country in this selection has at least one reported deployment."
+    counts = only["result"].value_counts()
+    not_found, found, unsearched = (int(counts.get(k, 0)) for k in ("not_found", "found", "not searched"))
+    parts = [f"{prose.capital(prose.count(n, 'importing country'))} in this selection {'rests' if n == 1 else 'rest'} "
+             "on the index's link alone, with no reported deployment among the selected rows."]
+    if not_found:
+        parts.append(f"For {prose.count(not_found, 'country') if not_found < n else ('it' if n == 1 else f'all {n}')}, "
+                     "a search for one (a contract, project, procurement, statement or news report naming the "
+                     "vendor) found none; the table below says what was searched.")
+    if found:
+        parts.append(f"{prose.capital(prose.count(found, 'country'))} {prose.have(found)} reported deployments "
+                     "outside this selection's filters.")
+    if unsearched:
+        parts.append(f"{prose.capital(prose.count(unsearched, 'country'))} {prose.have(unsearched)} not been searched.")
+    return " ".join(parts)
+
+
+def index_only_table(only: pd.DataFrame) -> str:
+    result_labels = {"not_found": "Not found", "found": "Found outside this selection", "not searched": "Not searched"}
+    table = only.assign(result_s=only["result"].map(result_labels).fillna(only["result"]))
+    return markdown_table(table, {"where": "Country", "vendors": "Vendors (index)", "searched": "Searched",
+                                  "result_s": "Reported deployment", "queries": "What was searched",
+                                  "notes": "Notes"}, cited="")
+
+
 def headlines_beside(headlines: pd.DataFrame, ours: dict) -> pd.DataFrame:
     """Published headline figures with the record's own count of the same thing, where it has one."""
     pairs = {"carnegie2019aigs_chinese": ("n_countries", "countries with a Chinese vendor in this record"),
