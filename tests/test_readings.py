@@ -65,11 +65,14 @@ def test_a_reading_says_what_it_found(copy):
     with_readings(copy, [reading("rollout_events", "ro-001", "corrected"),
                          reading("rollout_events", "ro-002", "not_rereadable", notes=""),
                          reading("rollout_events", "ro-003", "verified", corrections="date: 2014 -> 2015"),
-                         reading("rollout_events", "ro-004", "Verified")])
+                         reading("rollout_events", "ro-004", "Verified"),
+                         # a row not found again whose source entry was corrected says both
+                         reading("rollout_events", "ro-005", "not_rereadable", corrections="sources.bib x: url added")])
     assert_problem(copy, CHECKS, 2, "corrections", "list what changed")
     assert_problem(copy, CHECKS, 3, "notes", "say where the text was looked for")
     assert_problem(copy, CHECKS, 4, "result", "use 'corrected'")
     assert_problem(copy, CHECKS, 5, "result", "verified")
+    assert not [p for p in validate(copy)[1] if p.path == CHECKS and p.line == 6]
 
 
 def test_a_wrong_id_is_reported_once_at_its_own_cell_not_at_the_readings(copy):

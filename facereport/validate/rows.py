@@ -83,11 +83,12 @@ def survey_dated(row: dict, today: dt.date) -> Found:
 
 def check_result(row: dict, today: dt.date) -> Found:
     """A reading says what it found: a correction lists what changed; a row that could not be read
-    again says where it was looked for; a verified row changed nothing."""
+    again says where it was looked for (it may still have corrected its source's entry); a verified
+    row changed nothing."""
     result, corrections, notes = row.get("result", ""), row.get("corrections", ""), row.get("notes", "")
     if result == "corrected" and not corrections:
         return [("corrections", "result is 'corrected': list what changed, as field: before -> after")]
-    if result != "corrected" and corrections:
+    if result == "verified" and corrections:
         return [("result", f"the reading lists corrections but its result is {result!r}: use 'corrected'")]
     if result == "not_rereadable" and not notes:
         return [("notes", "result is 'not_rereadable': say where the text was looked for")]
