@@ -262,6 +262,7 @@ def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[
                                   "so no provisions are set side by side.")
     else:
         out["shared_sentence"] = "None of the jurisdictions compared is in this selection."
+    out["breadth_sentence"] = breadth_sentence(instruments, provisions, live, provision_labels)
     n_lags = out["n_lags"]
     out["lag_sentence"] = (
         "No instrument in this selection has both its announcement and its entry into effect dated to the day."
@@ -292,6 +293,28 @@ def findings(instruments: pd.DataFrame, provisions: pd.DataFrame, compare: list[
     out["provisions_sentence"] = prose.capital(
         f"{prose.count(p, 'coded provision')} {'says' if p == 1 else 'say'} what the instruments require or forbid.")
     return out
+
+
+def breadth_sentence(instruments: pd.DataFrame, provisions: pd.DataFrame, live: pd.Series,
+                     provision_labels: dict[str, str], top: int = 3) -> str:
+    """Beyond the jurisdictions compared: across every country of the selection with an instrument
+    in effect, the kinds of provision set in the most countries."""
+    groups = instruments.loc[live, "group"]
+    n = int(groups.nunique())
+    if not n:
+        return "No instrument in this selection is in effect on that day."
+    rows = provisions.merge(instruments.loc[live, ["id", "group"]], left_on="instrument", right_on="id")
+    spread = rows.groupby("provision")["group"].nunique().sort_values(ascending=False, kind="stable")
+    spread = spread[spread >= spread.iloc[min(top, len(spread)) - 1]] if len(spread) else spread
+    if spread.empty:
+        return (f"Across the {prose.count(n, 'country')} with an instrument in effect (the EU counted as one), "
+                "no provision is coded.")
+    if n == 1:
+        kinds = prose.listing(provision_labels.get(k, k).lower() for k in spread.index)
+        return f"The one country with an instrument in effect sets, among others: {kinds}."
+    kinds = prose.listing(f"{provision_labels.get(k, k).lower()} ({v} of {n})" for k, v in spread.items())
+    return (f"Across all {prose.count(n, 'country')} with an instrument in effect (the EU counted as one), "
+            f"the kinds of provision set in the most countries are: {kinds}.")
 
 
 def jurisdiction_findings(instruments: pd.DataFrame, provisions: pd.DataFrame, as_of: pd.Timestamp,
