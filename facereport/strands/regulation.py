@@ -311,7 +311,7 @@ def breadth_sentence(instruments: pd.DataFrame, provisions: pd.DataFrame, live: 
                 "no provision is coded.")
     if n == 1:
         kinds = prose.listing(provision_labels.get(k, k).lower() for k in spread.index)
-        return f"The one country with an instrument in effect sets, among others: {kinds}."
+        return f"The one country with an instrument in effect sets: {kinds}."
     kinds = prose.listing(f"{provision_labels.get(k, k).lower()} ({v} of {n})" for k, v in spread.items())
     return (f"Across all {prose.count(n, 'country')} with an instrument in effect (the EU counted as one), "
             f"the kinds of provision set in the most countries are: {kinds}.")
