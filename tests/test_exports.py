@@ -31,6 +31,24 @@ def test_the_tables_hold_what_the_chapter_needs(root):
     assert len(read_rows(project, "data/export_headlines.csv")) >= 5
 
 
+def test_every_country_the_index_alone_links_says_what_was_searched(root):
+    """Issue 15: every importing country has a reported deployment, or a note saying what was
+    searched and not found; and the chapter's sentence follows the notes."""
+    from facereport import data
+    from facereport.strands import exports
+    project = Project(root)
+    rows = read_rows(project, EXPORTS)
+    reported = {r["country"] for r in rows if r["basis"] == "report"}
+    notes = {r["country"]: r for r in read_rows(project, "data/export_search_notes.csv")}
+    index_only = {r["country"] for r in rows} - reported
+    assert index_only <= {c for c, n in notes.items() if n["result"] == "not_found" and n["queries"]}
+    only = exports.index_only(data.load("exports", project), data.load("export_search_notes", project), {})
+    assert set(only["country"]) == index_only
+    sentence = exports.index_only_sentence(only, 1)
+    assert sentence.startswith(f"{len(index_only)} importing countr") or (not index_only and sentence.startswith("Every"))
+    assert exports.index_only_sentence(only.iloc[:0], 0).startswith("This selection leaves out the index's links")
+
+
 def test_every_importing_country_has_a_shape_on_the_map(root):
     from facereport import data
     shapes = data.shapes(project=Project(root))

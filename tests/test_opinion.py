@@ -27,8 +27,21 @@ def test_the_tables_hold_what_the_chapter_needs(root):
     assert len(surveys) >= 8
     assert sum("CHN" in s["countries"].split(";") for s in surveys) >= 3
     assert len(results) >= 60
-    assert len(read_rows(project, "data/debate_events.csv")) >= 10
     assert {s["sampling"] for s in surveys} == {"probability", "non_probability"}
+
+
+def test_the_record_is_as_deep_as_the_chapter_claims(root):
+    """The depth issue 15 set: the debate in every year from 2019 to 2025 (at least 40 events, China
+    first), and at least 10 surveys of people in China from 2019 on."""
+    project = Project(root)
+    debate = read_rows(project, "data/debate_events.csv")
+    assert len(debate) >= 40
+    years = {int(r["date"][:4]) for r in debate}
+    assert set(range(2019, 2026)) <= years, f"years without a debate event: {set(range(2019, 2026)) - years}"
+    assert sum(r["country"] == "CHN" for r in debate) > len(debate) / 2
+    china = [s for s in read_rows(project, SURVEYS) if "CHN" in s["countries"].split(";")]
+    dated = [s for s in china if (s["fieldwork_end"] or s["reported"])[:4] >= "2019"]
+    assert len(dated) >= 10
 
 
 # ---- bad input ----------------------------------------------------------------------------------

@@ -41,6 +41,38 @@ def test_the_tables_hold_what_the_chapter_needs(root):
     assert provs["provision"].nunique() >= 10
 
 
+def test_the_comparison_reaches_beyond_europe_and_north_america(root):
+    """At least 15 countries and the EU, at least 5 of them outside Europe and North America (UN M49
+    regions of country_context), each of those with coded provisions."""
+    from facereport import data
+    from facereport.strands.regulation import group
+    project = Project(root)
+    regs = data.load("regulations", project)
+    provs = data.load("regulation_provisions", project)
+    regs = regs.assign(country=regs["jurisdiction"].map(group))
+    countries = set(regs["country"]) - {"EU"}
+    assert "EU" in set(regs["country"]) and len(countries) >= 15, sorted(countries)
+    region = dict(zip(*(lambda c: (c["country"], c["region"]))(data.load("country_context", project))))
+    west = {r for r in set(region.values()) if "Europe" in r or r == "Northern America"}
+    coded = set(regs.loc[regs["id"].isin(provs["instrument"]), "country"])
+    beyond = {c for c in countries if region.get(c) not in west} - {"CHN"}
+    assert len(beyond & coded) >= 5, sorted(beyond & coded)
+
+
+def test_the_breadth_sentence_counts_countries_not_instruments():
+    import pandas as pd
+    from facereport.strands.regulation import breadth_sentence
+    ins = pd.DataFrame({"id": ["a1", "a2", "b1", "c1"], "group": ["AAA", "AAA", "BBB", "CCC"]})
+    provs = pd.DataFrame({"instrument": ["a1", "a2", "b1", "c1", "c1"],
+                          "provision": ["consent_required", "consent_required", "consent_required", "minors", "retention_limit"]})
+    live = pd.Series([True, True, True, False])
+    labels = {"consent_required": "Consent required", "minors": "Rules for minors"}
+    assert breadth_sentence(ins, provs, live, labels, top=1) == (
+        "Across all 2 countries with an instrument in effect (the EU counted as one), the kinds of provision "
+        "set in the most countries are: consent required (2 of 2).")
+    assert breadth_sentence(ins, provs, pd.Series([False] * 4), labels) == "No instrument in this selection is in effect on that day."
+
+
 def test_rules_in_the_rollout_table_are_instruments_with_the_same_dates(root):
     project = Project(root)
     instruments = {r["id"]: r for r in read_rows(project, REGS)}
