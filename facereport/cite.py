@@ -27,9 +27,11 @@ def quoted_from(keys: str, registry: dict) -> str:
 
 
 def markdown_table(frame: pd.DataFrame, columns: dict[str, str], cited: str = "sources",
-                   registry: dict | None = None) -> str:
+                   registry: dict | None = None, raw: tuple[str, ...] = ()) -> str:
     """``columns`` maps frame columns to headers; the ``cited`` column becomes citations. With the
-    source ``registry``, an ``evidence`` cell says when it was quoted from a copy, and which."""
+    source ``registry``, an ``evidence`` cell says when it was quoted from a copy, and which.
+    ``raw`` columns hold MyST our code built from validated codes (links to pages), passed as they are;
+    every other cell is escaped."""
     header = "| " + " | ".join(columns.values()) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
     lines = [header, rule]
@@ -40,6 +42,9 @@ def markdown_table(frame: pd.DataFrame, columns: dict[str, str], cited: str = "s
                 cells.append(cite(row[c]))
                 continue
             text = str(row[c])
+            if c in raw:
+                cells.append(text)
+                continue
             if c == "evidence" and registry is not None and (where := quoted_from(row[cited], registry)):
                 text = f"{text} {where}"
             cells.append(safe.markdown(text))

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from .. import prose
+from .. import prose, safe
 from ..cite import markdown_table
+from ..places import MAINLAND, page_link, province_name
 from ..safe import figure_text
 from ..style import CATEGORICAL, GREY, MARKERS, edge
 
@@ -366,12 +367,21 @@ def jurisdiction_findings(instruments: pd.DataFrame, provisions: pd.DataFrame, a
 
 # ---------------------------------------------------------------- tables
 
+def place_cell(row) -> str:
+    """``place`` as a table cell: a mainland province links to its page (the city, free text from
+    the data, is escaped; the link is built from the validated code)."""
+    if row["jurisdiction"] not in MAINLAND:
+        return safe.markdown(place(row))
+    link = page_link(row["jurisdiction"], f"{province_name(row['jurisdiction'])} (China)")
+    return f"{safe.markdown(row['city'])}, {link}" if row.get("city") else link
+
+
 def instruments_table(instruments: pd.DataFrame, type_labels: dict[str, str], status_labels: dict[str, str],
                       full: bool = True, registry: dict | None = None) -> str:
     """The instruments as a table citing their sources; ``full`` adds the original title, the
     summary and the evidence (a jurisdiction's page), otherwise one short line each (the chapter)."""
     table = instruments.assign(
-        where=instruments.apply(place, axis=1),
+        where=instruments.apply(place_cell, axis=1),
         titles=instruments["title_en"] + " / " + instruments["title"],
         kind=instruments["instrument_type"].map(type_labels),
         state=instruments["status"].map(status_labels),
@@ -379,12 +389,12 @@ def instruments_table(instruments: pd.DataFrame, type_labels: dict[str, str], st
     if not full:
         return markdown_table(table, {"id": "Id", "where": "Jurisdiction", "title_en": "Title", "kind": "Type",
                                       "announced": "Announced", "effective": "Effective", "state": "Status",
-                                      "sources": "Sources"})
+                                      "sources": "Sources"}, raw=("where",))
     return markdown_table(table, {"id": "Id", "where": "Jurisdiction", "titles": "Title (English / original)",
                                   "kind": "Type", "announced": "Announced", "adopted": "Adopted",
                                   "effective": "Effective", "ended": "Ended", "state": "Status",
                                   "summary": "What it does", "evidence": "Evidence (first source, verbatim)",
-                                  "sources": "Sources"}, registry=registry)
+                                  "sources": "Sources"}, registry=registry, raw=("where",))
 
 
 def provisions_table(instruments: pd.DataFrame, provisions: pd.DataFrame, provision_labels: dict[str, str],

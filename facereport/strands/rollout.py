@@ -11,22 +11,9 @@ import pycountry
 
 from .. import prose
 from ..cite import markdown_table
+from ..places import MAINLAND, NATIONWIDE, page_link, province_name
 from ..safe import figure_text
 from ..style import CATEGORICAL, GREY, MARKERS, OKABE_ITO, edge
-
-NATIONWIDE = "Nationwide or multi-province"
-# pycountry's ISO names carry the unit's type ("Zhejiang Sheng"); readers know the short names.
-PROVINCE_OVERRIDES = {"CN-NM": "Inner Mongolia", "CN-XZ": "Tibet (Xizang)"}
-
-
-def province_name(code: str) -> str:
-    if not code:
-        return NATIONWIDE
-    if code in PROVINCE_OVERRIDES:
-        return PROVINCE_OVERRIDES[code]
-    sub = pycountry.subdivisions.get(code=code)
-    return sub.name.split(" ")[0] if sub else code
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -241,14 +228,16 @@ def events_table(events: pd.DataFrame, sector_labels: dict[str, str], registry: 
     table = events.assign(
         when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}),
         sector_label=events["sector"].map(sector_labels),
-        province_label=[province_name(code) if code else "Nationwide" for code in events["province"]],
+        # a province links to its page; a code outside the mainland's 31 (none yet) stays a name
+        province_label=[page_link(code) if code in MAINLAND else (province_name(code) if code else "Nationwide")
+                        for code in events["province"]],
     )
     # Province and city apart, so that a reader can filter by province; type and confidence shown,
     # as the text and the figures refer to both.
     return markdown_table(table, {"id": "Id", "when": "Date", "sector_label": "Sector", "event_type": "Type",
                                   "province_label": "Province", "city": "City", "confidence": "Confidence",
                                   "summary": "What the sources report", "evidence": "Evidence (first source, verbatim)",
-                                  "sources": "Sources"}, registry=registry)
+                                  "sources": "Sources"}, registry=registry, raw=("province_label",))
 
 
 # ---------------------------------------------------------------- charts
