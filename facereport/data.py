@@ -103,6 +103,28 @@ def shapes(name: str = "world_shapes", project: Project | None = None):
     return frame
 
 
+def province_shapes(project: Project | None = None):
+    """China's provincial-level divisions (a GeoDataFrame, WGS 84), one row a unit, from the Data
+    Package's GeoJSON resource ``china_shapes``; declared in a run's 'reads' like a table.
+
+    Columns: ``iso`` (ISO 3166-2:CN code), ``name_en``, ``name_zh``, ``adcode`` (GB/T 2260) and
+    ``mainland``: true for the 31 units of mainland China, false for CN-HK, CN-MO and CN-TW, which
+    the source draws too and a map shows as outlines only, never coloured by a value. The shapes
+    follow the PRC's official claims (the resource's description says what that draws)."""
+    import geopandas
+
+    name = "china_shapes"
+    project = _project(project)
+    _check_declared(name)
+    res = next((r for r in descriptor(project)["resources"] if r["name"] == name), None)
+    if res is None:
+        raise KeyError(f"data/datapackage.json has no resource named {name!r}")
+    # GeoJSON (RFC 7946) is WGS 84 longitude/latitude
+    frame = geopandas.read_file(project.data_dir / res["path"]).set_crs("EPSG:4326", allow_override=True)
+    frame["mainland"] = frame["mainland"].astype(bool)
+    return frame
+
+
 def sources(project: Project | None = None) -> dict[str, Source]:
     """The source registry (data/sources.bib), by key."""
     project = _project(project)
