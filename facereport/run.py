@@ -7,6 +7,11 @@ and the lock file. Their SHA-256 is the run's fingerprint, kept in ``_build/runs
 
 A failing notebook prints the notebook, the failing cell and the traceback, keeps the executed
 copy for inspection in ``_build/failed/``, and leaves the last good executed copy in place.
+
+Runs of one template notebook (a page per province, per vendor) share a warm kernel, a few at a
+time: starting a kernel and importing pandas and matplotlib costs about as much as running a short
+notebook. Before each run the kernel's namespace is reset and the run's environment set, and the
+executed copy is cleaned to the same bytes a fresh kernel gives (tests/test_run.py checks it).
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ import nbformat
 from .paths import Project
 from .runs import Run, RunListError, load_plan
 
-RUNNER_VERSION = "3"      # bump when the way notebooks are executed or cleaned changes
+RUNNER_VERSION = "4"      # bump when the way notebooks are executed or cleaned changes
 KERNEL = "python3"        # papermill needs it explicit (papermill#251)
 SOURCE_DATE_EPOCH = "1575244800"  # 2019-12-02, the seed article's day: any fixed value will do
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -52,6 +57,62 @@ def _ipc_kernel_manager(socket_dir: str):
             super().__init__(transport="ipc", ip=os.path.join(socket_dir, "kernel"), **kwargs)
 
     return IPCKernelManager
+
+
+SETUP_TAG = "facereport-setup"   # the cell a warm kernel runs first; removed from the executed copy
+
+
+def _run_environment(project: Project, run: Run, figdata: Path) -> dict[str, str]:
+    from .data import DECLARED_ENV
+    from .figures import FIGDATA_ENV
+
+    return {
+        DECLARED_ENV: ",".join(run.reads),
+        FIGDATA_ENV: str(figdata),
+        "FACEREPORT_ROOT": str(project.root),
+        "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
+        "PYTHONHASHSEED": "0",
+    }
+
+
+class WarmKernel:
+    """One kernel that executes several runs in turn (``with WarmKernel(project) as k``).
+    ``setup_cell(env)`` is the first cell of each run: it clears the namespace the last run left
+    and sets this run's environment, as a fresh kernel would have it."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.km = self.kc = None
+
+    def __enter__(self):
+        from jupyter_core.utils import run_sync
+
+        self._sockets = tempfile.TemporaryDirectory(prefix="fr-")
+        env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
+               "FACEREPORT_ROOT": str(self.project.root)}
+        self.km = _ipc_kernel_manager(self._sockets.name)(kernel_name=KERNEL)
+        run_sync(self.km.start_kernel)(cwd=str(self.project.root), env=env)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=120)
+        return self
+
+    def __exit__(self, *exc):
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            run_sync(self.km.shutdown_kernel)(now=True)
+        self._sockets.cleanup()
+
+    @staticmethod
+    def setup_cell(env: dict[str, str]):
+        cell = nbformat.v4.new_code_cell(
+            "get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n"
+            f"_os.environ.update({json.dumps(env)})\n_os.chdir(_os.environ['FACEREPORT_ROOT'])\ndel _os")
+        cell.metadata["tags"] = [SETUP_TAG]
+        return cell
 
 
 @dataclass
@@ -148,6 +209,8 @@ def clean(path: Path, run: Run | None = None) -> None:
     """Drop what differs between two runs of the same inputs (timings and papermill's clock), and
     make the run's labels its own."""
     nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if SETUP_TAG not in c.metadata.get("tags", [])]
+    renumber(nb)
     pm = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "exception", "environment_variables", "version", "input_path", "output_path"):
         pm.pop(key, None)
@@ -160,6 +223,20 @@ def clean(path: Path, run: Run | None = None) -> None:
         name_the_subject(nb, run)
     hide_injected_like_declared(nb)
     nbformat.write(nb, path)
+
+
+def renumber(nb) -> None:
+    """Execution counts from 1, in order, as a fresh kernel numbers them: a warm kernel's copy
+    then has the same bytes."""
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        n += 1
+        cell.execution_count = n
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = n
 
 
 def hide_injected_like_declared(nb) -> None:
@@ -176,17 +253,8 @@ def hide_injected_like_declared(nb) -> None:
 
 @contextlib.contextmanager
 def _environment(project: Project, run: Run, figdata: Path):
-    from .data import DECLARED_ENV
-    from .figures import FIGDATA_ENV
-
     saved = dict(os.environ)
-    os.environ.update({
-        DECLARED_ENV: ",".join(run.reads),
-        FIGDATA_ENV: str(figdata),
-        "FACEREPORT_ROOT": str(project.root),
-        "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH,
-        "PYTHONHASHSEED": "0",
-    })
+    os.environ.update(_run_environment(project, run, figdata))
     try:
         yield
     finally:
@@ -194,9 +262,12 @@ def _environment(project: Project, run: Run, figdata: Path):
         os.environ.update(saved)
 
 
-def _source_cell(project: Project, run: Run, index: int) -> int:
+def _source_cell(project: Project, run: Run, index: int, warm: bool = False) -> int:
     """The failing cell's index in the notebook as written: papermill's injected-parameters cell,
-    present only when the run has parameters, is not one the reader sees in notebooks/."""
+    present only when the run has parameters, and a warm kernel's setup cell are not ones the
+    reader sees in notebooks/."""
+    if warm:
+        index -= 1
     if not run.parameters:
         return index
     cells = nbformat.read(project.root / run.notebook, as_version=4).cells
@@ -204,12 +275,12 @@ def _source_cell(project: Project, run: Run, index: int) -> int:
     return index - 1 if declared is not None and index > declared else index
 
 
-def _describe_failure(project: Project, run: Run, exc: Exception, kept: Path | None) -> str:
+def _describe_failure(project: Project, run: Run, exc: Exception, kept: Path | None, warm: bool = False) -> str:
     head = f"run: {run.notebook} (run {run.name!r}, parameters {json.dumps(run.parameters, ensure_ascii=False)}) failed"
     lines = []
     if hasattr(exc, "cell_index"):
         # the useful line first: where, and what
-        cell = _source_cell(project, run, exc.cell_index)
+        cell = _source_cell(project, run, exc.cell_index, warm)
         lines.append(f"{head} in cell {cell} of {run.notebook.as_posix()} (counting from 0 as the file does): "
                      f"{getattr(exc, 'ename', 'Error')}: {getattr(exc, 'evalue', '')}")
         lines.append("---- cell source ----")
@@ -227,36 +298,56 @@ def _describe_failure(project: Project, run: Run, exc: Exception, kept: Path | N
     return "\n".join(lines)
 
 
-def execute(project: Project, run: Run, force: bool = False) -> Outcome:
-    """Run one notebook unless an executed copy of the same fingerprint exists."""
-    import papermill
-
-    out = run.output(project)
-    stamp = project.run_stamps_dir / f"{run.name}.json"
+def _stale(project: Project, run: Run, force: bool) -> tuple[dict, tuple[str, ...]] | None:
+    """The run's fingerprint parts and what changed since its last run; None if its executed copy
+    is current (the run is reused)."""
     parts = fingerprint_parts(project, run)
-    fp = _combine(parts)
+    stamp = project.run_stamps_dir / f"{run.name}.json"
     before = json.loads(stamp.read_text()) if stamp.exists() else {}
-    if not force and out.exists() and before.get("fingerprint") == fp:
-        return Outcome(run, "reused", 0.0)
+    if not force and run.output(project).exists() and before.get("fingerprint") == _combine(parts):
+        return None
     old_parts = before.get("parts", {})
     changed = tuple(k for k in parts if old_parts.get(k) != parts[k]) if old_parts else ("no earlier run",)
+    return parts, (changed if not force else ("forced",))
+
+
+def _papermill(project: Project, run: Run, tmp_out: Path, figdata: Path, kernel: WarmKernel | None) -> None:
+    import papermill
+
+    common = dict(parameters=run.parameters, kernel_name=KERNEL, cwd=str(project.root), progress_bar=False,
+                  log_output=False, report_mode=False, request_save_on_cell_execute=False)
+    if kernel is None:
+        with _environment(project, run, figdata), tempfile.TemporaryDirectory(prefix="fr-") as sockets:
+            papermill.execute_notebook(
+                str(project.root / run.notebook), str(tmp_out), **common,
+                kernel_manager_class=_ipc_kernel_manager(sockets),
+                # Outputs are all in when the last cell ends: stop the kernel at once, and write
+                # the notebook once at the end (papermill's default writes it twice per cell,
+                # for watching a long run live). About 0.5 s of a 2.6 s run.
+                shutdown_kernel="immediate")
+        return
+    nb = nbformat.read(project.root / run.notebook, as_version=4)
+    nb.cells.insert(0, WarmKernel.setup_cell(_run_environment(project, run, figdata)))
+    source = tmp_out.with_name("source-" + tmp_out.name)
+    nbformat.write(nb, source)
+    papermill.execute_notebook(str(source), str(tmp_out), **common, km=kernel.km, kc=kernel.kc)
+
+
+def execute(project: Project, run: Run, force: bool = False, kernel: WarmKernel | None = None) -> Outcome:
+    """Run one notebook unless an executed copy of the same fingerprint exists; in ``kernel`` if
+    given (a warm kernel shared with other runs), else in a kernel of its own."""
+    out = run.output(project)
+    state = _stale(project, run, force)
+    if state is None:
+        return Outcome(run, "reused", 0.0)
+    parts, changed = state
     check_parameters(project, run)
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=project.build_dir if project.build_dir.exists() else None) as tmp:
         tmp_out = Path(tmp) / out.name
         try:
-            with _environment(project, run, Path(tmp) / "figdata"), tempfile.TemporaryDirectory(prefix="fr-") as sockets:
-                papermill.execute_notebook(
-                    str(project.root / run.notebook), str(tmp_out),
-                    parameters=run.parameters, kernel_name=KERNEL, cwd=str(project.root),
-                    progress_bar=False, log_output=False, report_mode=False,
-                    kernel_manager_class=_ipc_kernel_manager(sockets),
-                    # Outputs are all in when the last cell ends: stop the kernel at once, and write
-                    # the notebook once at the end (papermill's default writes it twice per cell,
-                    # for watching a long run live). About 0.5 s of a 2.6 s run.
-                    shutdown_kernel="immediate", request_save_on_cell_execute=False,
-                )
+            _papermill(project, run, tmp_out, Path(tmp) / "figdata", kernel)
         except Exception as exc:  # papermill's own error, or the kernel dying
             kept = None
             if tmp_out.exists():
@@ -269,7 +360,7 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
                 if collect:
                     Path(collect).mkdir(parents=True, exist_ok=True)
                     shutil.copy2(kept, Path(collect) / f"{run.name}.ipynb")
-            raise RunFailed(_describe_failure(project, run, exc, kept)) from None
+            raise RunFailed(_describe_failure(project, run, exc, kept, warm=kernel is not None)) from None
         clean(tmp_out, run)
         # the figures' data and images, replaced as a whole only now that the run has succeeded
         figdata = out.parent / "figdata" / run.name
@@ -280,16 +371,59 @@ def execute(project: Project, run: Run, force: bool = False) -> Outcome:
         os.replace(tmp_out, out)
     seconds = time.perf_counter() - t0
     project.run_stamps_dir.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"fingerprint": fp, "seconds": round(seconds, 1), "parts": parts}, indent=1) + "\n")
-    return Outcome(run, "ran", seconds, changed if not force else ("forced",))
+    stamp = project.run_stamps_dir / f"{run.name}.json"
+    stamp.write_text(json.dumps({"fingerprint": _combine(parts), "seconds": round(seconds, 1), "parts": parts}, indent=1) + "\n")
+    return Outcome(run, "ran", seconds, changed)
 
 
-def _execute_in_worker(root: str, run: Run, force: bool):
-    """One run in a worker process: its own environment variables, its own kernel."""
+def execute_batch(project: Project, runs: list[Run], force: bool = False) -> list[Outcome | RunFailed]:
+    """Runs of one notebook in turn in one warm kernel; after a failure the next run gets a new
+    kernel (the failed run may have left it in any state)."""
+    results: list[Outcome | RunFailed] = []
+    todo = list(runs)
+    while todo:
+        with WarmKernel(project) as kernel:
+            while todo:
+                run = todo.pop(0)
+                try:
+                    results.append(execute(project, run, force=force, kernel=kernel))
+                except RunFailed as exc:
+                    results.append(exc)
+                    break
+    return results
+
+
+def _execute_in_worker(root: str, runs: list[Run], force: bool) -> list[Outcome | RunFailed]:
+    """One task in a worker process: a run in a kernel of its own, or runs of one notebook in a
+    warm kernel."""
+    project = Project(Path(root))
+    if len(runs) > 1:
+        return execute_batch(project, runs, force=force)
     try:
-        return execute(Project(Path(root)), run, force=force)
+        return [execute(project, runs[0], force=force)]
     except RunFailed as exc:
-        return exc
+        return [exc]
+
+
+# A notebook with at least this many runs to execute shares warm kernels among them.
+WARM_FROM = 3
+
+
+def tasks(runs: list[Run], jobs: int) -> list[list[Run]]:
+    """The runs to execute as tasks for ``jobs`` workers: each notebook with WARM_FROM or more
+    runs in up to ``jobs`` batches of about equal size (one warm kernel each), every other run
+    alone; the largest first, so that the workers finish together."""
+    by_notebook: dict[Path, list[Run]] = {}
+    for run in runs:
+        by_notebook.setdefault(run.notebook, []).append(run)
+    out: list[list[Run]] = []
+    for group in by_notebook.values():
+        if len(group) >= WARM_FROM:
+            n = min(jobs, len(group))
+            out += [group[i::n] for i in range(n)]
+        else:
+            out += [[run] for run in group]
+    return sorted(out, key=len, reverse=True)
 
 
 def _report(outcome: Outcome) -> str:
@@ -313,22 +447,29 @@ def run_all(project: Project, only: list[str] | None = None, overrides: dict[str
     runs = [check_parameters(project, run) for run in runs]   # every run's, before any kernel starts
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: dict[str, Outcome | RunFailed] = {}
-    if jobs == 1 or len(runs) == 1:
-        for run in runs:
-            try:
-                results[run.name] = execute(project, run, force=force)
-            except RunFailed as exc:
-                results[run.name] = exc
+    todo = []
+    for run in runs:
+        if _stale(project, run, force) is None:
+            results[run.name] = Outcome(run, "reused", 0.0)
             _print_result(results[run.name], run)
+        else:
+            todo.append(run)
+    work = tasks(todo, jobs)
+    if jobs == 1 or len(work) <= 1:
+        for task in work:
+            for run, result in zip(task, _execute_in_worker(str(project.root), task, force)):
+                results[run.name] = result
+                _print_result(result, run)
     else:
         # fork: the workers inherit the loaded package; each sets its own environment
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_execute_in_worker, str(project.root), run, force): run for run in runs}
+            futures = {pool.submit(_execute_in_worker, str(project.root), task, force): task for task in work}
             for future in concurrent.futures.as_completed(futures):
-                run = futures[future]
-                results[run.name] = future.result()
-                _print_result(results[run.name], run)
+                task = futures[future]
+                for run, result in zip(task, future.result()):
+                    results[run.name] = result
+                    _print_result(result, run)
     failures = [(name, r) for name, r in results.items() if isinstance(r, RunFailed)]
     if failures:
         heads = [f"  {name}: {str(exc).splitlines()[0]}" for name, exc in failures]
