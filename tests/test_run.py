@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -247,6 +248,7 @@ def test_every_failing_run_is_reported(all_ran):
     path = project.root / "notebooks/regulation_jurisdiction.ipynb"
     original = path.read_bytes()
     nb = nbformat.read(path, as_version=4)
+    appended = len(nb.cells)   # the new cell's index in the notebook as written
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure in every page')"))
     nbformat.write(nb, path)
     try:
@@ -261,6 +263,39 @@ def test_every_failing_run_is_reported(all_ran):
     for name in pages:
         assert f"  {name}: " in head       # one first line per failing run, before any traceback
     assert message.count("RuntimeError: deliberate failure in every page") >= len(pages)
+    # the pages share warm kernels: still counted as in the notebook as written, for every page
+    assert message.count(f"failed in cell {appended} of notebooks/regulation_jurisdiction.ipynb") == len(pages)
+
+
+@pytest.mark.build
+def test_a_warm_kernel_gives_the_bytes_a_kernel_per_run_gives(all_ran, monkeypatch):
+    """The pages of one template ran in warm kernels (all_ran); each in a kernel of its own, the
+    executed copies and their figures' files are the same bytes."""
+    import facereport.run as runner
+    from conftest import content_digest
+    project, _ = all_ran
+    pages = [r.name for r in load_plan(project).runs if r.notebook.name == "regulation_jurisdiction.ipynb"]
+    assert len(pages) >= runner.WARM_FROM
+    chapters = project.root / "book/chapters"
+    before = {n: (chapters / f"{n}.ipynb").read_bytes() for n in pages}
+    figures = {n: content_digest(chapters / "figdata" / n) for n in pages}
+    monkeypatch.setattr(runner, "WARM_FROM", 10**6)
+    outcomes = runner.run_all(project, pages, force=True, jobs=2)
+    assert {o.status for o in outcomes} == {"ran"}
+    assert {n: (chapters / f"{n}.ipynb").read_bytes() for n in pages} == before
+    assert {n: content_digest(chapters / "figdata" / n) for n in pages} == figures
+
+
+def test_template_runs_are_batched_one_warm_kernel_per_worker():
+    from facereport.run import WARM_FROM, tasks
+    template, other = Path("notebooks/t.ipynb"), Path("notebooks/o.ipynb")
+    runs = [Run(f"t{i}", template, (), {}, None) for i in range(7)] + [Run("o", other, (), {}, None)]
+    work = tasks(runs, jobs=2)
+    assert sorted(len(t) for t in work) == [1, 3, 4]
+    assert sorted(r.name for t in work for r in t) == sorted(r.name for r in runs)
+    assert all(len({r.notebook for r in t}) == 1 for t in work)
+    few = [Run(f"t{i}", template, (), {}, None) for i in range(WARM_FROM - 1)]
+    assert all(len(t) == 1 for t in tasks(few, jobs=2))
 
 
 # ---- parameters are checked before a kernel starts ------------------------------------------------
