@@ -48,6 +48,8 @@ def entry(before: dict, after: dict) -> dict:
             lines.append(f"{titles.get(name, name)}: “{shorten(a or '', 120)}” became “{shorten(b or '', 120)}”.")
         if page["figures"]:
             lines.append(f"{titles.get(name, name)}: the data of {len(page['figures'])} figure(s) changed.")
+        for key in page.get("displayed", []):
+            lines.append(f"{titles.get(name, name)}: the table or text under “{key}” changed.")
     for name, t in rows_from_records(before, after).items():
         parts = [f"{len(t[k])} {k}" for k in ("added", "changed", "removed") if t[k]]
         ids = ", ".join((t["added"] + t["changed"] + t["removed"])[:8])

@@ -111,8 +111,10 @@ def record_diff(before: dict, after: dict) -> dict:
         moved = {k: [a["values"].get(k), b["values"].get(k)]
                  for k in sorted(set(a["values"]) | set(b["values"])) if a["values"].get(k) != b["values"].get(k)}
         figures = sorted(k for k in set(a["figures"]) | set(b["figures"]) if a["figures"].get(k) != b["figures"].get(k))
-        if moved or figures:
-            pages[name] = {"title": b.get("title", ""), "moved": moved, "figures": figures}
+        da, db = a.get("displayed", {}), b.get("displayed", {})
+        shown = sorted(k for k in set(da) | set(db) if da.get(k) != db.get(k))
+        if moved or figures or shown:
+            pages[name] = {"title": b.get("title", ""), "moved": moved, "figures": figures, "displayed": shown}
     return {"added": sorted(set(new) - set(old)), "removed": sorted(set(old) - set(new)), "pages": pages}
 
 
@@ -144,6 +146,8 @@ def _page_lines(pages: dict) -> list[str]:
                          f"{shorten(b) if b is not None else '(none)'}")
         for key in page["figures"]:
             lines.append(f"- **{name}** figure `{key}`: its data changed")
+        for key in page.get("displayed", []):
+            lines.append(f"- **{name}** the table or text under “{key}” changed")
     return lines
 
 
@@ -174,10 +178,11 @@ def counts_line(diff: dict) -> str:
     rows = sum(len(t["added"]) + len(t["removed"]) + len(t["changed"]) for t in d.values())
     values = sum(len(x["moved"]) for x in p["pages"].values())
     figures = sum(len(x["figures"]) for x in p["pages"].values())
+    shown = sum(len(x.get("displayed", [])) for x in p["pages"].values())
     srcs = len(s["added"]) + len(s["removed"]) + len(s["changed"])
     return (f"{rows} row(s) added, removed or changed in {len(d)} table(s); {srcs} source entr"
             f"{'y' if srcs == 1 else 'ies'}; {values} value(s) readers see moved on "
-            f"{len(p['pages'])} page(s), {figures} figure(s) with changed data; "
+            f"{len(p['pages'])} page(s), {figures} figure(s) with changed data, {shown} table(s) or text(s) changed; "
             f"{len(p['added'])} page(s) added, {len(p['removed'])} removed.")
 
 
@@ -187,7 +192,7 @@ def summary(diff: dict) -> str:
     seen = _page_lines(diff["pages"])
     if not seen:
         head.append("**Nothing a reader sees moved**: no glued number or sentence, no figure's data, "
-                    "no page changed.")
+                    "no table shown, no page changed.")
     sections = []
     if seen:
         sections += ["### What readers see", *seen, ""]

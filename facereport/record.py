@@ -49,6 +49,29 @@ def glued(notebook: Path) -> dict:
     return values
 
 
+def displayed(notebook: Path) -> dict[str, str]:
+    """Each table or text a code cell displays (not glued), as a hash, named by the heading it sits
+    under: the tables of rows a page shows change when a row's shown text does."""
+    nb = nbformat.read(notebook, as_version=4)
+    out: dict[str, str] = {}
+    heading = "top"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    heading = line.lstrip("#").strip()
+            continue
+        texts = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])
+                 if o.get("output_type") == "display_data" and not o.get("metadata", {}).get("scrapbook")]
+        texts = [t if isinstance(t, str) else "".join(t) for t in texts if t]
+        if texts:
+            name, n = heading, 2
+            while name in out:
+                name, n = f"{heading} ({n})", n + 1
+            out[name] = _digest("\n".join(texts).encode())
+    return out
+
+
 def as_seen(value) -> str:
     """A glued value as {glue:text} pastes it: a string as it is, a number as its repr."""
     return value if isinstance(value, str) else repr(value)
@@ -97,8 +120,15 @@ def book_record(project: Project) -> dict:
             "reads": list(run.reads),
             "values": {k: as_seen(v) for k, v in sorted(glued(out).items())},
             "figures": figures(chapters / "figdata" / run.name),
+            "displayed": displayed(out),
         }
     desc = descriptor(project)
+    # the landing and data pages' table of second readings, drawn at render time from the data
+    from .readings import by_table
+    pages["readings"] = {"title": "How far the record has been read twice", "notebook": "", "reads": ["checks"],
+                         "values": {c.table: f"{c.verified} verified, {c.corrected} corrected, {c.not_rereadable} not re-readable, {c.unread} not yet read"
+                                    for c in by_table(project.data_dir, desc)},
+                         "figures": {}, "displayed": {}}
     data_tables = {}
     for res in tables(desc):
         key = res["schema"].get("primaryKey", [])

@@ -2,7 +2,6 @@
 never on the checkout itself."""
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import shutil
@@ -97,25 +96,9 @@ def cli(project: Project, module: str, *args: str, env: dict | None = None) -> s
 
 def glued(notebook: Path) -> dict:
     """The values a notebook glued (myst_nb.glue), by name: numbers as numbers, text as text."""
-    nb = nbformat.read(notebook, as_version=4)
-    values = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            scrap = out.get("metadata", {}).get("scrapbook", {})
-            name = scrap.get("name")
-            if not name:
-                continue
-            prefix = scrap.get("mime_prefix", "")
-            data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in out.get("data", {}).items()}
-            if "text/markdown" in data:
-                values[name] = data["text/markdown"]
-            elif "text/plain" in data:
-                text = data["text/plain"]
-                try:  # as myst-nb reads it back: the repr of a number or a string
-                    values[name] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[name] = text
-    return values
+    from facereport.record import glued as read_glued
+
+    return read_glued(notebook)
 
 
 def tree_digest(folder: Path) -> dict[str, int]:
