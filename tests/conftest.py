@@ -80,6 +80,31 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def executed_copy(tmp_path_factory):
+    """One copy of the project with every run executed (two at a time), shared by the tests that
+    need executed notebooks; they change copies of it (copy_with_runs), never it."""
+    from facereport.run import run_all
+
+    dest = tmp_path_factory.mktemp("executed") / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    return project, run_all(project, jobs=2)
+
+
+def _keep_runs(folder, names):
+    if folder.endswith("_build"):
+        return [n for n in names if n != "runs"]
+    return [n for n in names if n in {".venv", ".venv-lab", ".git", "__pycache__", ".pytest_cache", "node_modules"}
+            or n.endswith(".egg-info")]
+
+
+def copy_with_runs(project: Project, dest: Path) -> Project:
+    """A copy of ``project`` with its executed notebooks and run stamps (so unchanged runs are reused)."""
+    shutil.copytree(project.root, dest, ignore=_keep_runs)
+    return Project(dest)
+
+
 @pytest.fixture
 def copy(tmp_path) -> Project:
     """A fresh copy of the project (sources only), to break."""

@@ -7,44 +7,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import copy_with_runs
 from facereport import diff
 from facereport.paths import Project
 from facereport.record import book_record
 
 pytestmark = pytest.mark.build
 
-SKIPPED = {".venv", ".venv-lab", ".git", "__pycache__", ".pytest_cache", "node_modules"}
-
-
-def keep_runs(folder, names):
-    """A copy of the project with its executed notebooks: of _build, only the run stamps."""
-    if folder.endswith("_build"):
-        return [n for n in names if n != "runs"]
-    return [n for n in names if n in SKIPPED or n.endswith(".egg-info")]
-
-
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    from conftest import SKIP
-    from facereport.run import run_all
-
-    dest = tmp_path_factory.mktemp("base") / "project"
-    shutil.copytree(ROOT, dest, ignore=SKIP)
-    project = Project(dest)
-    run_all(project, jobs=2)
+def base(executed_copy):
+    project, _ = executed_copy
     return project
 
 
 def head_of(base: Project, tmp_path) -> Project:
-    dest = tmp_path / "head"
-    shutil.copytree(base.root, dest, ignore=keep_runs)
-    return Project(dest)
+    return copy_with_runs(base, tmp_path / "head")
 
 
 def edit_rows(project: Project, table: str, change) -> None:
@@ -110,17 +91,6 @@ def test_a_row_added_and_a_row_removed(base, tmp_path):
     assert f"row `ro-9{first[3:]}` added" in text and f"row `{first}` removed" in text
 
 
-def test_a_row_added_moves_the_count(base, tmp_path):
-    head = head_of(base, tmp_path)
-    n = int(value(base, "rollout", "n_events"))
-    edit_rows(head, "rollout_events.csv", lambda rows: [*rows, copy_of_first(rows)])
-    first = next(iter(diff._rows(base.data_dir / "rollout_events.csv", ["id"])[1]))
-    d = diff.compare(base, head, "base")
-    assert d["data"]["rollout_events"] == {"added": [f"ro-9{first[3:]}"], "removed": [], "changed": {}}
-    assert d["pages"]["pages"]["rollout"]["moved"]["n_events"] == [str(n), str(n + 1)]
-    assert f"`n_events`: {n} → {n + 1}" in diff.summary(d)
-
-
 def test_a_note_no_page_shows_moves_nothing_a_reader_sees(base, tmp_path):
     head = head_of(base, tmp_path)
     edit_rows(head, "rollout_events.csv", lambda rows: [rows[0], [*rows[1][:column(rows, "notes")],
@@ -175,8 +145,15 @@ def test_the_readers_page_lists_what_changed_since_the_published_book(base, tmp_
     (previous / "record.json").write_text(json.dumps(book_record(base)), encoding="utf-8")
     (previous / "changes.json").write_text(json.dumps({"compared": True, "history": [{"commit": "abc", "date": "2026-01-01", "lines": ["Old entry."]}]}),
                                            encoding="utf-8")
+    n = int(value(base, "rollout", "n_events"))
     edit_rows(head, "rollout_events.csv", lambda rows: [*rows, copy_of_first(rows)])
-    diff.run_quietly(head)
+    # a row added: that row, and the count it moves (make diff, as a reviewer sees it)
+    first = next(iter(diff._rows(base.data_dir / "rollout_events.csv", ["id"])[1]))
+    d = diff.compare(base, head, "base")
+    assert d["data"] == {"rollout_events": {"added": [f"ro-9{first[3:]}"], "removed": [], "changed": {}}}
+    assert d["pages"]["pages"]["rollout"]["moved"]["n_events"] == [str(n), str(n + 1)]
+    assert f"`n_events`: {n} → {n + 1}" in diff.summary(d)
+    # and the readers' page of a build given the published book
     monkeypatch.setenv(changes.PREVIOUS_ENV, str(previous))
     history = changes.update(head)
     assert history[1]["lines"] == ["Old entry."]
