@@ -11,7 +11,7 @@ STAMP      := $(VENV)/.installed-$(LOCK_HASH)
 LAB_VENV   := .venv-lab
 NODE_TOOLS := tools/node/node_modules/.package-lock.json
 
-.PHONY: book venv validate run toc check test test-fast bench lab lock chapter clean
+.PHONY: book venv validate run toc check diff test test-fast bench lab lock chapter clean
 
 book: $(STAMP)                  ## validate, run, render, check, publish into _build/html
 	$(PY) -m facereport.build
@@ -40,6 +40,12 @@ toc: $(STAMP)                   ## rewrite _toc.yml from notebooks/runs.yml
 
 check: $(STAMP)                 ## check the published book: pages, links, no third-party loads
 	$(PY) -m facereport.check
+
+# What a change does to the book: rows, sources, and every number and figure readers see that moves.
+#   make diff                       (against the merge base with main; HEAD~1 on main)
+#   make diff BASE=v1.0             (any git revision)
+diff: $(STAMP)                  ## compare the book with BASE's: _build/diff/summary.md and diff.json
+	$(PY) -m facereport.diff $(if $(BASE),--base $(BASE))
 
 # Rerun one chapter with your own parameters into a separate book, leaving _build/html alone:
 #   make chapter RUN=rollout PARAMS=my-params.yaml      (opens at _build/custom/index.html)

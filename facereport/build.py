@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from . import changes, record
 from .check import check_html
 from .custombook import CUSTOM_FILE
 from .paths import Project
@@ -108,6 +109,7 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
             print("build: _toc.yml rewritten from notebooks/runs.yml")
         step("run")
         run_all(project, overrides=overrides)
+        changes.update(project)
         target = html or project.html_dir
         inputs = render_fingerprint(project)
         if unchanged_since_published(project, target, inputs):
@@ -115,6 +117,9 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
             return 0
         step("render")
         staged = render(project)
+        # what the book states, published with it for a later build to compare against
+        record.write(project, staged)
+        shutil.copy2(project.build_dir / changes.HISTORY, staged / changes.HISTORY)
     except (RunFailed, RenderFailed, RunListError) as exc:
         print(exc, file=sys.stderr)
         print("build: stopped; the last good book is unchanged.", file=sys.stderr)

@@ -88,7 +88,7 @@ def summary_sentence(counts: list[TableReadings]) -> str:
     unreadable = sum(c.not_rereadable for c in counts)
     if not read:
         return f"None of the {count(rows, 'row')} has yet been read a second time against its source."
-    return (f"A second reader, not the one who collected them, has read {read} of the {count(rows, 'row')} "
-            f"again against their sources: {verified} verified as recorded, {corrected} corrected, and "
-            f"{unreadable} whose source could not be found again (each says where it was looked for)"
-            + (f"; {rows - read} not yet read." if rows > read else "."))
+    return (f"A second reader, not the one who collected them, has read {read:,} of the {count(rows, 'row')} "
+            f"again against their sources: {verified:,} verified as recorded, {corrected:,} corrected, and "
+            f"{unreadable:,} whose source could not be found again (each says where it was looked for)"
+            + (f"; {rows - read:,} not yet read." if rows > read else "."))

@@ -207,6 +207,37 @@ class Readings(SphinxDirective):
         return [nodes.paragraph(text=summary_sentence(counts)), _table(header, rows, (22, 10, 12, 12, 14, 12, 14))]
 
 
+class WhatChanged(SphinxDirective):
+    """What each published book changed against the one before it, newest first
+    (facereport.changes, from _build/changes.json)."""
+    has_content = False
+
+    def run(self):
+        from .changes import HISTORY, PREVIOUS_ENV, read_history
+
+        root = Path(self.env.srcdir)
+        self.env.note_dependency(str(root / "_build" / HISTORY))
+        found = read_history(root)
+        out: list[nodes.Node] = []
+        if not found["compared"]:
+            out.append(nodes.paragraph(text=(
+                f"This build was not compared with an earlier published book ({PREVIOUS_ENV} was not set), "
+                "so it lists no changes of its own. The published book is compared with the one before it "
+                "each time it is rebuilt.")))
+        if not found["history"]:
+            out.append(nodes.paragraph(text="No change is recorded yet."))
+        for item in found["history"]:
+            when = " of ".join(filter(None, [item.get("date", ""), f"commit {item['commit']}" if item.get("commit") else ""]))
+            out.append(nodes.rubric(text=f"Build {when}" if when else "A build"))
+            items = nodes.bullet_list()
+            for line in item["lines"]:
+                li = nodes.list_item()
+                li += nodes.paragraph(text=line)
+                items += li
+            out.append(items)
+        return out
+
+
 class HowToCite(SphinxDirective):
     """The recommended citation, from CITATION.cff: one place for the title, authors and version."""
     has_content = False
@@ -384,6 +415,7 @@ def setup(app):
     app.add_directive("datadownloads", DataDownloads)
     app.add_directive("howtocite", HowToCite)
     app.add_directive("readings", Readings)
+    app.add_directive("whatchanged", WhatChanged)
     app.add_role("figdata", figdata_role)
     app.connect("doctree-resolved", mark_data_tables)
     app.connect("doctree-resolved", cited_by)

@@ -2,7 +2,6 @@
 never on the checkout itself."""
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import shutil
@@ -81,6 +80,31 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def executed_copy(tmp_path_factory):
+    """One copy of the project with every run executed (two at a time), shared by the tests that
+    need executed notebooks; they change copies of it (copy_with_runs), never it."""
+    from facereport.run import run_all
+
+    dest = tmp_path_factory.mktemp("executed") / "project"
+    shutil.copytree(ROOT, dest, ignore=SKIP)
+    project = Project(dest)
+    return project, run_all(project, jobs=2)
+
+
+def _keep_runs(folder, names):
+    if folder.endswith("_build"):
+        return [n for n in names if n != "runs"]
+    return [n for n in names if n in {".venv", ".venv-lab", ".git", "__pycache__", ".pytest_cache", "node_modules"}
+            or n.endswith(".egg-info")]
+
+
+def copy_with_runs(project: Project, dest: Path) -> Project:
+    """A copy of ``project`` with its executed notebooks and run stamps (so unchanged runs are reused)."""
+    shutil.copytree(project.root, dest, ignore=_keep_runs)
+    return Project(dest)
+
+
 @pytest.fixture
 def copy(tmp_path) -> Project:
     """A fresh copy of the project (sources only), to break."""
@@ -97,25 +121,9 @@ def cli(project: Project, module: str, *args: str, env: dict | None = None) -> s
 
 def glued(notebook: Path) -> dict:
     """The values a notebook glued (myst_nb.glue), by name: numbers as numbers, text as text."""
-    nb = nbformat.read(notebook, as_version=4)
-    values = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            scrap = out.get("metadata", {}).get("scrapbook", {})
-            name = scrap.get("name")
-            if not name:
-                continue
-            prefix = scrap.get("mime_prefix", "")
-            data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in out.get("data", {}).items()}
-            if "text/markdown" in data:
-                values[name] = data["text/markdown"]
-            elif "text/plain" in data:
-                text = data["text/plain"]
-                try:  # as myst-nb reads it back: the repr of a number or a string
-                    values[name] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[name] = text
-    return values
+    from facereport.record import glued as read_glued
+
+    return read_glued(notebook)
 
 
 def tree_digest(folder: Path) -> dict[str, int]:

@@ -38,6 +38,11 @@ PAYLOADS = [
 BIB_PAYLOADS = [p for p in PAYLOADS if "{" not in p]
 
 
+# Free-text cells whose emptiness a row rule reads (a reading with corrections is a correction):
+# planted only where they already hold text.
+EMPTY_MEANS = {("checks", "corrections")}
+
+
 def free_text_fields(resource: dict) -> list[str]:
     """String columns that take any text: no enum, pattern, pattern by kind or named check, and no key."""
     schema = resource["schema"]
@@ -64,6 +69,8 @@ def plant(project: Project) -> list[str]:
         assert columns, f"{res['name']} has no free-text column to plant in"
         for i, row in enumerate(rows):
             for j, col in enumerate(columns):
+                if not row[col] and (res["name"], col) in EMPTY_MEANS:
+                    continue
                 payload = PAYLOADS[(i + j) % len(PAYLOADS)]
                 row[col] = f"Planted in {col} {payload}"
         buf = io.StringIO()

@@ -81,7 +81,9 @@ def grid(tmp_path_factory):
     from facereport.run import check_parameters
     runs = [check_parameters(project, r) for r in runs]
     with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(_execute_in_worker, [str(dest)] * len(runs), runs, [False] * len(runs)))
+        # one run a task, each in a kernel of its own, as a custom book's single run executes
+        outcomes = [o for batch in pool.map(_execute_in_worker, [str(dest)] * len(runs), [[r] for r in runs],
+                                            [False] * len(runs)) for o in batch]
     failed = [str(o) for o in outcomes if isinstance(o, Exception)]
     assert not failed, "\n\n".join(failed)
     return project, runs

@@ -91,8 +91,17 @@ def test_search_notes_agree_with_the_exports_table(copy):
     index_only = sorted({r["country"] for r in exports} - {r["country"] for r in exports if r["basis"] == "report"})
     assert index_only, "the test needs a country with index rows only"
     write_rows(copy, NOTES, [
-        {"country": reported, "searched": "2026-12-03", "queries": "q", "result": "not_found", "notes": "x"},
-        {"country": index_only[0], "searched": "2026-12-03", "queries": "q", "result": "found", "notes": "x"},
+        {"country": reported, "searched": "2026-12-03", "queries": "q", "result": "not_found", "notes": "x", "sources": ""},
+        {"country": index_only[0], "searched": "2026-12-03", "queries": "q", "result": "found", "notes": "x", "sources": ""},
     ])
     assert_problem(copy, NOTES, 2, "result", "'not_found', but data/exports.csv has reported deployments for " + reported)
     assert_problem(copy, NOTES, 3, "result", f"'found', but data/exports.csv has no reported deployment (basis 'report') for {index_only[0]}")
+
+
+def test_every_row_of_the_record_is_read_twice_or_says_why(root):
+    """Issue 15's target: every row has a second reading, verified, corrected, or marked with where
+    its text was looked for. A new row lands with its reading."""
+    from facereport.paths import Project
+    project = Project(root)
+    unread = {c.table: c.unread for c in by_table(project.data_dir, data.descriptor(project)) if c.unread}
+    assert unread == {}, f"rows with no second reading, per table: {unread}"

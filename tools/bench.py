@@ -99,6 +99,12 @@ def ours(parent: Path) -> dict:
     clean_s, clean_out = timed([sys.executable, "-m", "facereport.build"], root)
     before = page_texts(root / "_build/html")
     noop_s, noop_out = timed(make, root)
+    # make diff after the same one-cell change, in a copy with the built book's executed notebooks,
+    # against this unchanged copy (as `make diff BASE=HEAD` would export it)
+    edited = parent / "ours-diff"
+    shutil.copytree(root, edited, ignore=lambda d, names: [n for n in names if n in ("html", "stage")])
+    change_data(edited)
+    diff_s, diff_out = timed([sys.executable, "-m", "facereport.diff", "--base-dir", str(root)], edited)
     change_data(root)
     change_s, change_out = timed(make, root)
     after = page_texts(root / "_build/html")
@@ -119,6 +125,8 @@ def ours(parent: Path) -> dict:
         "noop": (noop_s, len(re.findall(r"^run: \S+: ran", noop_out, re.M)),
                  "jupyter-book not started" if "nothing the book reads has changed" in noop_out else "jupyter-book started"),
         "change": (change_s, len(ran), ran == readers, readers),
+        "diff": (diff_s, len(re.findall(r"^run: \S+: ran", diff_out, re.M)),
+                 diff_out[diff_out.find("## What this change"):].splitlines()[2] if "## What this change" in diff_out else "?"),
         "stale": stale, "should_change": sorted(should_change), "bytes_differ": differ, "files": len(inc),
     }
 
@@ -189,6 +197,8 @@ def main(repeats: int) -> None:
          "0 (" + results[0][0]["noop"][2] + ")"),
         (f"ours: one data file changed ({CHANGED_TABLE}.csv)", median([o["change"][0] for o, _ in results]),
          results[0][0]["change"][1], str(len(results[0][0]["stale"]))),
+        ("ours: make diff after the one-cell change", median([o["diff"][0] for o, _ in results]),
+         results[0][0]["diff"][1], "—"),
         ("JB: execute_notebooks force", median([j["force"][0] for _, j in results]), results[0][1]["force"][1], "—"),
         ("JB: cache, first build", median([j["cache_first"][0] for _, j in results]), results[0][1]["cache_first"][1], "—"),
         (f"JB: cache, one data file changed", median([j["cache_change"][0] for _, j in results]),
@@ -207,6 +217,8 @@ def main(repeats: int) -> None:
           f"the runs that read {CHANGED_TABLE}: {', '.join(o['change'][3])}")
     print(f"pages the change must alter (clean builds before/after): {', '.join(o['should_change']) or 'none'}")
     print(f"stale after the change: ours {o['stale'] or 'none'}; JB cache {j['stale'] or 'none'}")
+    diff_s, change_s = median([o["diff"][0] for o, _ in results]), median([o["change"][0] for o, _ in results])
+    print(f"make diff / incremental make book: {diff_s / change_s:.2f}x (target: at most 2); it says: {o['diff'][2]}")
     print(f"ours, incremental vs clean build of the same inputs: {o['files']} files, "
           f"{len(o['bytes_differ'])} differ{': ' + ', '.join(o['bytes_differ'][:10]) if o['bytes_differ'] else ''}")
 
