@@ -361,3 +361,23 @@ def test_every_file_of_the_data_package_has_a_licence_shown_on_the_download_list
         assert f"{res['path']}" in text and shown in text, res["name"]
     context = next(r for r in desc["resources"] if r["name"] == "country_context")
     assert "V-Dem's own terms were not read" in context["x-licence-note"] and "V-Dem's own terms were not read" in text
+
+
+def test_every_province_has_a_page_and_every_placed_row_links_to_it(built):
+    """31 province pages and the overview; each rollout row placed in a province, in the rollout
+    chapter, links to that province's page; the overview links all 31."""
+    from facereport.places import MAINLAND, slug
+
+    project, _ = built
+    chapters = project.html_dir / "book/chapters"
+    for code in MAINLAND:
+        assert (chapters / f"{slug(code)}.html").is_file(), code
+    overview = (chapters / "provinces.html").read_text(encoding="utf-8")
+    assert all(f'href="{slug(code)}.html"' in overview for code in MAINLAND)
+    page = (chapters / "rollout.html").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr[^>]*>\s*<td[^>]*><p>(ro-\d+)</p></td>.*?</tr>", page, re.S)}
+    with open(project.root / "data/rollout_events.csv", encoding="utf-8") as fh:
+        placed = [(r["id"], r["province"]) for r in csv.DictReader(fh) if r["province"]]
+    assert placed and len(rows) >= len(placed)
+    for event_id, code in placed:
+        assert f'href="{slug(code)}.html"' in rows[event_id], event_id

@@ -8,6 +8,7 @@ how much facial recognition it deployed; every page says so in numbers.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.colors import to_hex
 import numpy as np
 import pandas as pd
 
@@ -54,8 +55,10 @@ def per_province(events: pd.DataFrame, rules: pd.DataFrame, context: pd.DataFram
     return out
 
 
-def province_findings(code: str, events: pd.DataFrame, table: pd.DataFrame) -> dict:
-    """What one province's page states, against the other provinces (``table``: per_province)."""
+def province_findings(code: str, events: pd.DataFrame, table: pd.DataFrame,
+                      debate: pd.DataFrame | None = None) -> dict:
+    """What one province's page states, against the other provinces (``table``: per_province).
+    ``debate``: the debate events, of which those placed in the province are counted."""
     row = table.loc[code]
     mine = events[events["province"] == code]
     n, national = int(row["events"]), int(events["province"].isin(MAINLAND).sum())
@@ -79,6 +82,8 @@ def province_findings(code: str, events: pd.DataFrame, table: pd.DataFrame) -> d
         "per_10m": float(row["per_10m"]) if pd.notna(row["per_10m"]) else float("nan"),
         "median_per_10m": float(table["per_10m"].median()),
         "population_m": round(float(row["population"]) / 1e6, 1) if pd.notna(row["population"]) else float("nan"),
+        "n_debate": int((debate["province"] == code).sum()) if debate is not None else 0,
+        "n_debate_placed": int(debate["province"].isin(MAINLAND).sum()) if debate is not None else 0,
     }
     return f | province_sentences(code, f)
 
@@ -100,8 +105,10 @@ def province_sentences(code: str, f: dict) -> dict[str, str]:
                   f"{f['n_provinces_with_events']} provinces with any event ({median}).")
     share = (n / f["national_placed"] * 100) if f["national_placed"] else 0
     tie = f" (tied with {prose.count(f['tied'] - 1, 'other')})" if f["tied"] > 1 else ""
-    rank = (f"{prose.capital(prose.count(n, 'event'))} {'is' if n == 1 else 'are'} {share:.0f} % of the "
-            f"{f['national_placed']:,} events placed in a province; {name} ranks {f['rank']} of 31 by count{tie}. "
+    part = (f"{prose.capital(prose.count(n, 'event'))} {prose.are(n)} {share:.0f} % of the "
+            f"{f['national_placed']:,} events placed in a province" if n else
+            f"None of the {f['national_placed']:,} events placed in a province is in {name}")
+    rank = (f"{part}; {name} ranks {f['rank']} of 31 by count{tie}. "
             f"Another {prose.count(f['n_nationwide'], 'event')} apply nationwide or across several provinces, "
             "and so also here.")
     if np.isnan(f["per_10m"]):
@@ -112,12 +119,28 @@ def province_sentences(code: str, f: dict) -> dict[str, str]:
                   f"{f['median_per_10m']:.2f} across the 31.")
     r, c = f["n_local_rules"], f["n_court_cases"]
     rules = (f"{prose.capital(prose.count(r, 'local rule'))} of the province or its cities and "
-             f"{prose.count(c, 'court case')} from its courts {prose.are(r + c) if r + c != 1 else 'is'} in the "
+             f"{prose.count(c, 'court case')} from its courts {prose.are(r + c)} in the "
              "regulation record." if r or c else
              "No provincial or city rule and no court case of the province is in the regulation record; "
              "national rules apply here as everywhere in mainland China.")
+    d = f["n_debate"]
+    debate = (f"{prose.capital(prose.count(d, 'event'))} of the public debate {prose.are(d)} "
+              f"placed here, of the {f['n_debate_placed']} that our sources place in a province; most debate "
+              "events are national or online and have no place." if d else
+              f"No event of the public debate is placed in {name}; of the record's debate events, "
+              f"{f['n_debate_placed']} have a province, the rest are national or online.")
     return {"record_sentence": record, "timing_sentence": timing, "rank_sentence": rank,
-            "people_sentence": people, "rules_sentence": rules}
+            "people_sentence": people, "rules_sentence": rules, "debate_sentence": debate}
+
+
+def debate_table(debate: pd.DataFrame, kind_labels: dict[str, str], registry: dict | None = None) -> str:
+    """The debate events placed in a province, cited."""
+    shown = debate.assign(when=debate["date"] + debate["date_type"].map(
+        {"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}).fillna(""),
+        kind=debate["event_type"].map(kind_labels).fillna(debate["event_type"]))
+    return markdown_table(shown, {"id": "Id", "when": "Date", "kind": "Kind", "summary": "What the sources report",
+                                  "evidence": "Evidence (first source, verbatim)", "sources": "Sources"},
+                          registry=registry)
 
 
 def overview_findings(table: pd.DataFrame, events: pd.DataFrame) -> dict:
@@ -179,7 +202,8 @@ def choropleth(shapes, table: pd.DataFrame, column: str, label: str, ax=None):
     values = frame[column]
     top = float(values.max()) if values.notna().any() else 1.0
     cmap = plt.get_cmap("Blues")
-    colours = [cmap(0.15 + 0.85 * (v / top)) if pd.notna(v) and v > 0 else "#eeeeee" for v in values]
+    # hex strings throughout: geopandas takes one colour per shape, not a mix of names and RGBA tuples
+    colours = [to_hex(cmap(0.15 + 0.85 * (v / top))) if pd.notna(v) and v > 0 else "#eeeeee" for v in values]
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.4)
     ax.set_axis_off()
     ax.set_title(figure_text(label), fontsize=10, loc="left")
