@@ -21,7 +21,7 @@ from facereport.validate.values import false_values, true_values
 
 # Forms a person might type or paste, beside the plain ones: signs, decimals, full-width and other
 # Unicode digits, separators, words, exponents, booleans in every case.
-TRICKY = ["0", "1", "-1", "05", "2033", "55.5", "100", "100.0", "0.5", ".5", "5.", "+5", "-0", "1e3", "1E3",
+TRICKY = ["0", "1", "-1", "05", "2020", "2033", "55.5", "100", "100.0", "0.5", ".5", "5.", "+5", "-0", "1e3", "1E3",
           "２０３３", "٢٠٣٣", "2,033", "2 033", "55%", "55 %", "about 55", "NaN", "nan", "inf", "-INF",
           "Infinity", "0x10", "1_000", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "no",
           "t", "f", " 5", "5 ", "5\n", "١", "²", "Ⅷ"]
