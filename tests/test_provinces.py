@@ -114,7 +114,7 @@ def test_the_overview_states_the_spread(tables):
     assert f"{table.loc[top.index[0], 'name']} ({int(top.iloc[0])})" in f["unevenness_sentence"]
     assert f"{round(top.iloc[:3].sum() / top.sum() * 100):.0f} %" in f["unevenness_sentence"]
     per = table["per_10m"].sort_values()
-    assert f"{per.iloc[0]:.2f} ({table.loc[per.index[0], 'name']})" in f["per_person_sentence"]
+    assert f"{per.iloc[0]:.2f} ({table.loc[per.index[0], 'name']}, " in f["per_person_sentence"]
 
 
 def test_every_placed_debate_event_is_in_mainland_china(tables):
@@ -123,3 +123,12 @@ def test_every_placed_debate_event_is_in_mainland_china(tables):
     assert not placed.empty
     assert set(placed["province"]) <= set(MAINLAND)
     assert (placed["country"] == "CHN").all()
+
+
+def test_the_overview_names_the_kinds_of_division_from_the_census_table(tables):
+    events, rules, context, _ = tables
+    table = provinces.per_province(events, rules, context)
+    f = provinces.overview_findings(table, events, context)
+    kinds = context["type"].value_counts()
+    assert f["kinds_sentence"].startswith(f"{kinds['province']} provinces, {kinds['autonomous_region']} autonomous regions")
+    assert f["n_near_floor"] == int(table["events"].between(3, 4).sum())

@@ -143,8 +143,9 @@ def debate_table(debate: pd.DataFrame, kind_labels: dict[str, str], registry: di
                           registry=registry)
 
 
-def overview_findings(table: pd.DataFrame, events: pd.DataFrame) -> dict:
-    """The overview's numbers: how unevenly the record covers the 31."""
+def overview_findings(table: pd.DataFrame, events: pd.DataFrame, context: pd.DataFrame | None = None) -> dict:
+    """The overview's numbers: how unevenly the record covers the 31 (``context``: the census
+    table, for the kinds of division)."""
     counts = table["events"].sort_values(ascending=False, kind="stable")
     total = int(counts.sum())
     top3 = counts.iloc[:3]
@@ -167,10 +168,27 @@ def overview_findings(table: pd.DataFrame, events: pd.DataFrame) -> dict:
     f["unevenness_sentence"] = (
         f"The three provinces with the most events, {leaders}, hold {f['top3_share']:.0f} % of them; "
         f"the median province has {f['median_events']:g}.")
+    def who(code):
+        return f"{table.loc[code, 'name']}, {table.loc[code, 'population'] / 1e6:.1f} million residents"
     f["per_person_sentence"] = (
         "Per 10 million residents (2020 census), the counts run from "
-        f"{per.iloc[-1]:.2f} ({table.loc[per.index[-1], 'name']}) to {per.iloc[0]:.2f} "
-        f"({table.loc[per.index[0], 'name']})." if len(per) else "No population is recorded.")
+        f"{per.iloc[-1]:.2f} ({who(per.index[-1])}) to {per.iloc[0]:.2f} ({who(per.index[0])}); "
+        "where counts are small, one event more or less moves a small province's rate the most."
+        if len(per) else "No population is recorded.")
+    # the floor: thin provinces were searched until each had three events (data_and_method.md)
+    near_floor = table[table["events"].between(3, 4)]
+    f["n_near_floor"] = int(len(near_floor))
+    f["floor_sentence"] = (
+        f"{prose.capital(prose.count(len(near_floor), 'province'))} of the 31 {prose.have(len(near_floor))} "
+        "three or four events: for the provinces our first searches left thin, we searched on until each "
+        "had at least three, in two sectors and from two sources, so these counts show that floor more "
+        "than the scale of deployment.")
+    if context is not None:
+        kinds = context["type"].value_counts()
+        f["kinds_sentence"] = (
+            f"{prose.count(int(kinds.get('province', 0)), 'province')}, "
+            f"{prose.count(int(kinds.get('autonomous_region', 0)), 'autonomous region')} and "
+            f"{prose.count(int(kinds.get('municipality', 0)), 'municipality')} directly under the central government")
     return f
 
 
@@ -178,7 +196,7 @@ def overview_findings(table: pd.DataFrame, events: pd.DataFrame) -> dict:
 
 def overview_table(table: pd.DataFrame) -> str:
     """All 31, each linked to its page."""
-    shown = table.reset_index().assign(
+    shown = table.reset_index().sort_values("name", kind="stable").assign(
         link=lambda t: [page_link(c) for c in t["province"]],
         first=lambda t: [str(int(y)) if pd.notna(y) else "" for y in t["first_year"]],
         per=lambda t: [f"{v:.2f}" if pd.notna(v) else "" for v in t["per_10m"]],
