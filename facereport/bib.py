@@ -6,6 +6,9 @@ problems can name them.
 """
 from __future__ import annotations
 
+import copy
+import hashlib
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,8 +128,23 @@ def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
 
 
 def read_bib(path: Path) -> dict[str, Source]:
-    """Every entry in ``path`` by key. Raises :class:`BibError` if it does not parse."""
+    """Every entry in ``path`` by key. Raises :class:`BibError` if it does not parse.
+
+    Parsing ~700 entries takes most of a second, and a notebook loads several tables, each validated
+    against the registry; runs of one template share a warm kernel. So a parse is kept by the
+    text's digest (the same bytes parse the same) and every caller gets its own copy."""
     text = path.read_text(encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest not in _PARSED:
+        _PARSED.clear()   # one registry at a time: a changed file replaces the old parse
+        _PARSED[digest] = _parse(text)
+    return copy.deepcopy(_PARSED[digest])
+
+
+_PARSED: dict[str, dict[str, Source]] = {}
+
+
+def _parse(text: str) -> dict[str, Source]:
     dups = duplicate_keys(text)
     if dups:
         key, first, again = dups[0]

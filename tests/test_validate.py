@@ -417,3 +417,24 @@ def test_the_seeds_other_facts_are_rows_cited_to_it(root):
     assert any("little public opposition" in r["evidence"] for r in debate.values())
     exported = citing("data/exports.csv")
     assert {(r["country"], r["vendor"]) for r in exported.values()} >= {("ARG", "zte"), ("MMR", "huawei")}
+
+
+def test_a_table_loaded_again_after_a_data_file_changed_is_validated_again(copy):
+    """data.load keeps typed frames for warm kernels, by the digest of data/: a change anywhere in
+    data/ (the table, or the registry its rows cite) is seen by the next load."""
+    from facereport import data
+    from facereport.bib import BibError
+    from facereport.validate import DataError
+
+    events = data.load("rollout_events", copy)
+    events.loc[0, "summary"] = "changed by a caller"
+    assert data.load("rollout_events", copy).loc[0, "summary"] != "changed by a caller"   # a copy each time
+    path = copy.data_dir / "rollout_events.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",high,", ",certain,", 1), encoding="utf-8")
+    with pytest.raises(DataError, match="certain"):
+        data.load("rollout_events", copy)
+    bib = copy.data_dir / "sources.bib"
+    first = bib.read_text(encoding="utf-8").split("\n@")[1]
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@" + first, encoding="utf-8")
+    with pytest.raises(BibError, match="defined twice"):
+        data.sources(copy)
