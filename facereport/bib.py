@@ -6,7 +6,6 @@ problems can name them.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 
 import re
@@ -29,7 +28,7 @@ class BibError(Exception):
         self.line = line
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
     key: str
     type: str
@@ -132,13 +131,14 @@ def read_bib(path: Path) -> dict[str, Source]:
 
     Parsing ~700 entries takes most of a second, and a notebook loads several tables, each validated
     against the registry; runs of one template share a warm kernel. So a parse is kept by the
-    text's digest (the same bytes parse the same) and every caller gets its own copy."""
+    text's digest (the same bytes parse the same) and every caller gets its own dict of the
+    (frozen) entries."""
     text = path.read_text(encoding="utf-8")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if digest not in _PARSED:
         _PARSED.clear()   # one registry at a time: a changed file replaces the old parse
         _PARSED[digest] = _parse(text)
-    return copy.deepcopy(_PARSED[digest])
+    return dict(_PARSED[digest])   # Sources are frozen: a new dict is enough
 
 
 _PARSED: dict[str, dict[str, Source]] = {}

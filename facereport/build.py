@@ -25,7 +25,8 @@ from .render import RenderFailed, publish, record_published, render, render_fing
 from .run import RunFailed, run_all
 from .runs import RunListError, load_plan
 from .toc import toc_pages, write
-from .validate import BAD_DATA_EXIT, report_lines, validate
+from .validate import BAD_DATA_EXIT, report_lines
+from .validate.stamp import validate_once
 
 
 def _read_overrides(project: Project, specs: list[str]) -> dict[str, dict]:
@@ -97,7 +98,9 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
     step = lambda name: print(f"build: {name} ({time.perf_counter() - t0:.1f} s)", flush=True)
 
     step("validate")
-    summary, problems = validate(project)
+    summary, problems, reused = validate_once(project)
+    if reused:
+        print("build: data/ unchanged since its last validation")
     if problems:
         for line in report_lines(problems):
             print(line, file=sys.stderr)

@@ -173,6 +173,15 @@ def check_parameters(project: Project, run: Run) -> Run:
     return Run(run.name, run.notebook, run.reads, check(project, run), run.title)
 
 
+def normalised(project: Project, run: Run) -> Run:
+    """The run with its parameters as the notebook takes them, unchecked (facereport.params.normalise)."""
+    from .params import declared, normalise
+
+    specs = declared(project, run.notebook)
+    return Run(run.name, run.notebook, run.reads,
+               {k: normalise(v, specs[k]) if k in specs else v for k, v in run.parameters.items()}, run.title)
+
+
 LABEL = re.compile(r"^(\s*:name:\s*)(\S+)\s*$|^\((\S+)\)=\s*$", re.MULTILINE)
 
 
@@ -444,7 +453,11 @@ def run_all(project: Project, only: list[str] | None = None, overrides: dict[str
     runs = [plan.run(n) for n in only] if only else plan.runs
     runs = [Run(r.name, r.notebook, r.reads, {**r.parameters, **(overrides or {}).get(r.name, {})}, r.title)
             for r in runs]
-    runs = [check_parameters(project, run) for run in runs]   # every run's, before any kernel starts
+    # Parameters as the notebook takes them (a YAML date as a string), then which runs are stale;
+    # the stale runs' parameters are checked in full (names, types, values, the selection) before
+    # any kernel starts. A current run's were checked when it last ran, with the same notebook,
+    # parameters and data: its fingerprint says so.
+    runs = [normalised(project, run) for run in runs]
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: dict[str, Outcome | RunFailed] = {}
     todo = []
@@ -454,6 +467,7 @@ def run_all(project: Project, only: list[str] | None = None, overrides: dict[str
             _print_result(results[run.name], run)
         else:
             todo.append(run)
+    todo = [check_parameters(project, run) for run in todo]
     work = tasks(todo, jobs)
     if jobs == 1 or len(work) <= 1:
         for task in work:

@@ -438,3 +438,20 @@ def test_a_table_loaded_again_after_a_data_file_changed_is_validated_again(copy)
     bib.write_text(bib.read_text(encoding="utf-8") + "\n@" + first, encoding="utf-8")
     with pytest.raises(BibError, match="defined twice"):
         data.sources(copy)
+
+
+def test_validation_is_reused_only_while_nothing_it_read_changed(copy):
+    """The build's stamp: data/ as it was at the last clean validation, the validator's code and the
+    day. Any change to data/ validates again, and a failing validation leaves no stamp."""
+    from facereport.validate.stamp import STAMP, validate_once
+
+    first = validate_once(copy)
+    assert first[1] == [] and first[2] is False
+    again = validate_once(copy)
+    assert again[2] is True and again[0] == first[0]
+    path = copy.data_dir / "debate_events.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",CHN,", ",CHINA,", 1), encoding="utf-8")
+    summary, problems, reused = validate_once(copy)
+    assert not reused and any("CHINA" in p.message for p in problems)
+    assert not (copy.build_dir / STAMP).exists()
+    assert validate_once(copy)[2] is False   # still failing: validated in full again
