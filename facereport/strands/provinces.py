@@ -8,7 +8,8 @@ how much facial recognition it deployed; every page says so in numbers.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.colors import to_hex
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_hex
 import numpy as np
 import pandas as pd
 
@@ -211,20 +212,27 @@ def overview_table(table: pd.DataFrame) -> str:
 # ---------------------------------------------------------------- charts
 
 def choropleth(shapes, table: pd.DataFrame, column: str, label: str, ax=None):
-    """Mainland provinces shaded by ``column``; a province with no value is light grey."""
+    """Mainland provinces shaded by ``column``, with a colour bar to read the values by; a province
+    with no value, and the units outside the record (Hong Kong, Macau, Taiwan), are light grey."""
     frame = shapes.merge(table[[column]], left_on="iso", right_index=True, how="left")
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 6))
     else:
         fig = ax.figure
     values = frame[column]
-    top = float(values.max()) if values.notna().any() else 1.0
-    cmap = plt.get_cmap("Blues")
+    top = float(values.max()) if values.notna().any() and values.max() > 0 else 1.0
+    # Blues from a light but visible blue, so that the lowest value is not mistaken for "none"
+    cmap = LinearSegmentedColormap.from_list("blues", plt.get_cmap("Blues")(np.linspace(0.15, 1.0, 256)))
+    norm = Normalize(0, top)
     # hex strings throughout: geopandas takes one colour per shape, not a mix of names and RGBA tuples
-    colours = [to_hex(cmap(0.15 + 0.85 * (v / top))) if pd.notna(v) and v > 0 else "#eeeeee" for v in values]
+    colours = [to_hex(cmap(norm(v))) if pd.notna(v) and v > 0 else "#eeeeee" for v in values]
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.4)
     ax.set_axis_off()
     ax.set_title(figure_text(label), fontsize=10, loc="left")
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, orientation="horizontal",
+                       fraction=0.05, pad=0.02, shrink=0.7)
+    bar.outline.set_visible(False)
+    bar.ax.tick_params(labelsize=8)
     return fig
 
 
@@ -233,7 +241,6 @@ def map_panels(shapes, table: pd.DataFrame):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     choropleth(shapes, table, "events", "Rollout events recorded", axes[0])
     choropleth(shapes, table, "per_10m", "Events per 10 million residents (2020 census)", axes[1])
-    fig.tight_layout()
     return fig
 
 
