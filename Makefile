@@ -11,7 +11,7 @@ STAMP      := $(VENV)/.installed-$(LOCK_HASH)
 LAB_VENV   := .venv-lab
 NODE_TOOLS := tools/node/node_modules/.package-lock.json
 
-.PHONY: book venv validate run toc check diff test test-fast bench lab lock chapter clean
+.PHONY: book venv validate run toc check diff test test-fast bench lab lock chapter clean release editions
 
 book: $(STAMP)                  ## validate, run, render, check, publish into _build/html
 	$(PY) -m facereport.build
@@ -46,6 +46,16 @@ check: $(STAMP)                 ## check the published book: pages, links, no th
 #   make diff BASE=v1.0             (any git revision)
 diff: $(STAMP)                  ## compare the book with BASE's: _build/diff/summary.md and diff.json
 	$(PY) -m facereport.diff $(if $(BASE),--base $(BASE))
+
+# A release: the version in CITATION.cff and data/datapackage.json, and what changed since the
+# previous tag at the top of CHANGELOG.md (facereport/release.py; facereport/version.py says what
+# the numbers mean). Then commit, tag vX.Y.Z and push: the release workflow attaches the editions.
+release: $(STAMP)               ## prepare release VERSION=x.y.z: version everywhere, CHANGELOG.md
+	@test -n "$(VERSION)" || (echo "usage: make release VERSION=x.y.z"; exit 2)
+	$(PY) -m facereport.release $(VERSION)
+
+editions: $(STAMP)              ## zips of the built book, its Data Package and notebooks, in _build/editions
+	$(PY) -m facereport.editions
 
 # Rerun one chapter with your own parameters into a separate book, leaving _build/html alone:
 #   make chapter RUN=rollout PARAMS=my-params.yaml      (opens at _build/custom/index.html)

@@ -137,7 +137,30 @@ def build(project: Project, overrides: dict[str, dict] | None = None, html: Path
     target = publish(project, staged, html)
     record_published(project, target, inputs)
     step(f"published {project.rel(target)}")
+    for name in overrides or {}:
+        write_standalone(project, name, target)
     return 0
+
+
+def write_standalone(project: Project, name: str, target: Path) -> list[Path]:
+    """A custom run as one file to send, beside its book: <book>-<run>.html (nbconvert's HTML,
+    images embedded) and .pdf (printed by Chromium; skipped, with a note, where there is none)."""
+    from . import standalone
+    from .data import sources
+
+    run = load_plan(project).run(name)
+    dest = target.parent / f"{target.name}-{name}"
+    title = run.title or name
+    try:
+        made = standalone.export(run.output(project), dest, sources(project), title, pdf=standalone.CHROMIUM.exists())
+    except Exception as exc:   # the book is published; the extra file is a convenience
+        print(f"build: the single-file copy of {name} was not written: {exc}", file=sys.stderr)
+        return []
+    for path in made:
+        print(f"build: {name} as one file: {path}")
+    if not standalone.CHROMIUM.exists():
+        print(f"build: no PDF of {name}: {standalone.CHROMIUM} is missing (apt-get install chromium)")
+    return made
 
 
 def main(argv: list[str] | None = None) -> int:

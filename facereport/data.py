@@ -35,6 +35,12 @@ def descriptor(project: Project | None = None) -> dict:
     return json.loads(_project(project).datapackage.read_text(encoding="utf-8"))
 
 
+def package_files(project: Project | None = None) -> list[str]:
+    """The files of the Data Package, relative to data/: the descriptor and every resource, as the
+    site (``<site>/data/``) and the data edition publish them."""
+    return ["datapackage.json"] + [res["path"] for res in descriptor(project)["resources"]]
+
+
 def resource(name: str, project: Project | None = None) -> dict:
     for res in tables(descriptor(project)):
         if res["name"] == name:

@@ -133,7 +133,9 @@ def book_record(project: Project) -> dict:
     for res in tables(desc):
         key = res["schema"].get("primaryKey", [])
         data_tables[res["name"]] = table_rows(project.data_dir / res["path"], key if isinstance(key, list) else [key])
-    return {"version": VERSION, "pages": pages, "tables": data_tables,
+    from .version import version
+
+    return {"version": VERSION, "edition": version(project), "pages": pages, "tables": data_tables,
             "sources": source_entries(registry_path(project, desc))}
 
 

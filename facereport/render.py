@@ -25,7 +25,7 @@ class RenderFailed(Exception):
     pass
 
 
-RENDER_INPUTS = ("_config.yml", "_toc.yml", "requirements.lock", "_build/changes.json")
+RENDER_INPUTS = ("_config.yml", "_toc.yml", "requirements.lock", "_build/changes.json", "CHANGELOG.md", "CITATION.cff")
 RENDER_FOLDERS = ("book", "data", "facereport")   # pages and executed notebooks; the data the
                                                    # dictionary and bibliography read; the extension
 

@@ -21,7 +21,8 @@
 - Each bibliography entry says which pages cite it, with links back to them.
 
 - ``{howtocite}`` renders the recommended citation from ``CITATION.cff``, and ``{datadownloads}``
-  lists every file of the Data Package with a download link; both read the files at build time.
+  lists every file of the Data Package with a link; both read the files at build time. The Data
+  Package is published at the site's ``data/``, laid out as in the repository (stable addresses).
 
 - ``facereport.pages`` rewrites the written HTML where the theme offers no hook (icons, ARIA).
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from pathlib import Path
 
 import yaml
@@ -149,9 +151,28 @@ def _download_ref(docname: str, target: str, label: nodes.Node) -> addnodes.down
     return ref
 
 
-def _download(docname: str, data_path: str, text: str) -> addnodes.download_reference:
-    """A link that publishes ``data/<data_path>`` with the book."""
-    return _download_ref(docname, "../" * docname.count("/") + "data/" + data_path, nodes.literal(text=text))
+def _download(docname: str, data_path: str, text: str) -> nodes.reference:
+    """A link to ``data/<data_path>`` at its stable address in the site (``<site>/data/...``, where
+    publish_data copies the Data Package as it is laid out in the repository), so that a script can
+    read it and a link survives the next build. A link to a file not there fails the book's check."""
+    ref = nodes.reference("", "", refuri="../" * docname.count("/") + "data/" + data_path,
+                          classes=["data-file"])
+    ref += nodes.literal(text=text)
+    return ref
+
+
+def publish_data(app, exception):
+    """Copy the Data Package into the site at data/, laid out as in the repository: the descriptor's
+    relative paths resolve there, so `frictionless validate <site>/data/datapackage.json` and
+    `pandas.read_csv("<site>/data/rollout_events.csv")` work, from the site or an unpacked copy."""
+    if exception is not None or app.builder.format != "html":
+        return
+    src, dest = Path(app.srcdir) / "data", Path(app.outdir) / "data"
+    from .data import package_files
+
+    for name in package_files(Project(Path(app.srcdir))):
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / name, dest / name)
 
 
 def _download_paragraph(docname: str, data_path: str, text: str) -> nodes.paragraph:
@@ -380,6 +401,44 @@ def drop_thebe(app, pagename, templatename, context, doctree):
             context[key] = [a for a in context[key] if keep(a)]
 
 
+def stamp_version(app, config):
+    """The report's version (CITATION.cff, facereport.version) in Sphinx's release and in every
+    page's footer, so that a reader who cites a page can say which numbers they saw."""
+    from .version import version
+
+    v = version(Project(Path(app.srcdir)))
+    config.version = config.release = v
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = f"{options.get('extra_footer') or ''} Version {v}.".strip()
+    config.html_theme_options = options
+
+
+DESCRIPTION_CHARS = 155   # what search engines show of a description
+
+
+def describe_page(app, pagename, templatename, context, doctree):
+    """A meta description per page: its opening paragraph (the chapter's first lines say what it
+    finds or covers), shortened at a word to what search results show."""
+    if doctree is None:
+        return
+    para = next((p for p in doctree.findall(nodes.paragraph)
+                 if not any(isinstance(a, (nodes.admonition, nodes.table, nodes.topic)) for a in _ancestors(p))
+                 and len(p.astext()) > 40), None)
+    if para is None:
+        return
+    text = re.sub(r"\s+", " ", para.astext()).strip()
+    if len(text) > DESCRIPTION_CHARS:
+        text = text[:DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    escaped = text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    context["metatags"] = context.get("metatags", "") + f'\n    <meta name="description" content="{escaped}" />'
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def finish_pages(app, exception):
     if exception is None and app.builder.format == "html":
         from .pages import finish
@@ -422,6 +481,9 @@ def setup(app):
     # after sphinx-book-theme adds its buttons (priority 501)
     app.connect("html-page-context", drop_inline_javascript_buttons, priority=900)
     app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("html-page-context", describe_page)
+    app.connect("config-inited", stamp_version)
     app.connect("build-finished", finish_pages)
+    app.connect("build-finished", publish_data)
     app.add_js_file("report.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

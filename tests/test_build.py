@@ -7,11 +7,12 @@ import html
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import ROOT, SKIP, cli, content_digest, planted, tree_digest
+from conftest import CHROMIUM, ROOT, SKIP, cli, content_digest, planted, serve, tree_digest
 from facereport.paths import Project
 from facereport.runs import load_plan
 from facereport.toc import toc_pages
@@ -185,6 +186,19 @@ def test_custom_parameters_build_a_separate_book(built, tmp_path):
     with open(project.root / "data/rollout_events.csv", encoding="utf-8") as fh:
         n = sum(1 for r in csv.DictReader(fh) if r["date"].startswith("2019") and r["sector"] == "transport")
     assert f"The record holds {n} events" in text
+    # and the run as one file to send: nbconvert's HTML, images embedded, the same sentence, the
+    # book's MyST resolved, nothing from another host; and its PDF, printed by Chromium
+    single = project.build_dir / "custom-rollout.html"
+    page = single.read_text(encoding="utf-8")
+    alone = re.sub(r"\s+", " ", html.unescape(re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", " ", page, flags=re.S)))
+    assert f"The record holds {n} events" in alone
+    assert "{glue" not in alone and "{cite" not in alone and "```" not in alone
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
+    from facereport.record import figures
+    assert page.count('src="data:image/') >= len(figures(project.build_dir / "custom-src/book/chapters/figdata/rollout"))
+    if CHROMIUM.exists():
+        pdf = (project.build_dir / "custom-rollout.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2
     assert tree_digest(project.html_dir) == before
     # the main book's executed notebook and its stamp are untouched: the next `make book` reuses them
     assert (project.chapters_dir / "rollout.ipynb").read_bytes() == executed
@@ -381,3 +395,83 @@ def test_every_province_has_a_page_and_every_placed_row_links_to_it(built):
     assert placed and len(rows) >= len(placed)
     for event_id, code in placed:
         assert f'href="{slug(code)}.html"' in rows[event_id], event_id
+
+
+def test_the_data_package_is_served_at_stable_addresses_and_loads_over_http(built):
+    """The site serves data/datapackage.json with every resource beside it: real clients
+    (frictionless, pandas) read them over HTTP, and every data link of the book points there."""
+    import frictionless
+    import pandas as pd
+
+    project, _ = built
+    base, httpd = serve(project.html_dir)
+    try:
+        report = frictionless.validate(f"{base}/data/datapackage.json")
+        assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])[:10]
+        assert len(report.tasks) == len(json.loads((project.root / "data/datapackage.json").read_text())["resources"])
+        events = pd.read_csv(f"{base}/data/rollout_events.csv", dtype=str, keep_default_na=False)
+        here = pd.read_csv(project.root / "data/rollout_events.csv", dtype=str, keep_default_na=False)
+        assert events.equals(here)
+    finally:
+        httpd.shutdown()
+    landing = (project.html_dir / "book/intro.html").read_text(encoding="utf-8")
+    method = (project.html_dir / "book/data_and_method.html").read_text(encoding="utf-8")
+    assert 'href="../data/datapackage.json"' in landing
+    for res in json.loads((project.root / "data/datapackage.json").read_text())["resources"]:
+        assert f'href="../data/{res["path"]}"' in landing, res["path"]
+        if res["path"].endswith(".csv"):
+            assert f'href="../data/{res["path"]}"' in method, res["path"]
+    # no copy of a package file under a hashed _downloads/ folder, whose address changes with a build
+    names = ["datapackage.json"] + [Path(r["path"]).name for r in json.loads((project.root / "data/datapackage.json").read_text())["resources"]]
+    assert not any(re.search(rf'_downloads/[0-9a-f]+/{re.escape(n)}"', landing + method) for n in names)
+
+
+def test_one_version_is_on_every_page_in_the_record_and_in_the_data_package(built):
+    from facereport.version import version
+
+    project, _ = built
+    v = version(project)
+    assert json.loads((project.html_dir / "data/datapackage.json").read_text(encoding="utf-8"))["version"] == v
+    assert json.loads((project.html_dir / "record.json").read_text(encoding="utf-8"))["edition"] == v
+    assert f"Version {v}" in text_of(project.html_dir / "book/intro.html")   # the citation
+    for page in project.html_dir.rglob("*.html"):
+        if page.name == "index.html" and page.parent == project.html_dir:
+            continue   # the redirect to the landing page
+        assert f"Version {v}." in text_of(page), page
+
+
+def test_the_editions_are_zips_of_the_book_its_data_and_notebooks(built, tmp_path):
+    import zipfile
+
+    import frictionless
+
+    from facereport.version import version
+
+    project, _ = built
+    result = cli(project, "editions")
+    assert result.returncode == 0, result.stderr
+    v = version(project)
+    made = {p.name: p for p in (project.build_dir / "editions").glob("*.zip")}
+    assert set(made) == {f"facereport-{v}-{k}.zip" for k in ("html", "data", "notebooks")}
+    with zipfile.ZipFile(made[f"facereport-{v}-data.zip"]) as z:
+        z.extractall(tmp_path)
+    assert frictionless.validate(str(tmp_path / f"facereport-{v}-data/datapackage.json")).valid
+    with zipfile.ZipFile(made[f"facereport-{v}-html.zip"]) as z:
+        names = set(z.namelist())
+    assert f"facereport-{v}-html/index.html" in names and f"facereport-{v}-html/data/rollout_events.csv" in names
+    with zipfile.ZipFile(made[f"facereport-{v}-notebooks.zip"]) as z:
+        assert {n.rsplit("/", 1)[1] for n in z.namelist()} == {p.name for p in project.chapters_dir.glob("*.ipynb")}
+    # the same book, the same bytes
+    first = {n: p.read_bytes() for n, p in made.items()}
+    assert cli(project, "editions").returncode == 0
+    assert {n: p.read_bytes() for n, p in made.items()} == first
+
+
+def test_every_page_has_a_meta_description_from_its_opening(built):
+    project, _ = built
+    for page in project.html_dir.rglob("*.html"):
+        if page.name in ("index.html", "search.html") and page.parent == project.html_dir:
+            continue   # the redirect, and the search page (no text of its own)
+        found = re.findall(r'<meta name="description" content="([^"]*)"', page.read_text(encoding="utf-8"))
+        assert len(found) == 1, page
+        assert 40 < len(html.unescape(found[0])) <= 155, (page, found[0])

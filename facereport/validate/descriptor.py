@@ -58,7 +58,24 @@ def read_descriptor(project: Project) -> tuple[dict | None, list[Problem]]:
                 problems.append(Problem(rel, _line_of(text, f'"{name}"'), "",
                                         f"resource {res.get('name')!r} names unknown row check {name!r}; "
                                         f"known: {', '.join(rules)}"))
+    problems += _version_problems(project, rel, text, descriptor)
     return (None if problems else descriptor), problems
+
+
+def _version_problems(project: Project, rel: str, text: str, descriptor: dict) -> list[Problem]:
+    """The Data Package's version is the report's, as CITATION.cff gives it (facereport.version)."""
+    cff = project.root / "CITATION.cff"
+    if not cff.is_file():
+        return []
+    import yaml
+
+    wanted = str((yaml.safe_load(cff.read_text(encoding="utf-8")) or {}).get("version", ""))
+    found = descriptor.get("version")
+    if found == wanted:
+        return []
+    return [Problem(rel, _line_of(text, '"version"'), "version",
+                    f"the Data Package's version {found!r} differs from CITATION.cff's {wanted!r}: the data and "
+                    "the report carry one version; change both with `make release VERSION=x.y.z`")]
 
 
 def _pattern_by_problems(rel: str, line: int, field: dict, fields: list[dict]) -> list[Problem]:
