@@ -43,7 +43,10 @@ def entry(before: dict, after: dict) -> dict:
         lines.append(f"New page: {titles.get(name, name)}.")
     for name in pages["removed"]:
         lines.append(f"Page removed: {before['pages'][name].get('title') or name}.")
-    for name, page in pages["pages"].items():
+    # in the book's order (the strands before the 31 province pages), so that the lines kept
+    # under MAX_LINES are the chapters' first
+    order = list(after.get("pages", {}))
+    for name, page in sorted(pages["pages"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         for key, (a, b) in page["moved"].items():
             lines.append(f"{titles.get(name, name)}: “{shorten(a or '', 120)}” became “{shorten(b or '', 120)}”.")
         if page["figures"]:

@@ -11,11 +11,10 @@ import csv
 import io
 import json
 import re
-import shutil
 
 import pytest
 
-from conftest import ROOT, SKIP, cli, need_chromium, open_page, serve
+from conftest import cli, copy_with_runs, need_chromium, open_page, serve
 from facereport.paths import Project
 from facereport.toc import toc_pages
 from facereport.validate import field_checks
@@ -94,11 +93,10 @@ def plant(project: Project) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def planted_book(tmp_path_factory):
+def planted_book(executed_copy, tmp_path_factory):
     need_chromium()
-    dest = tmp_path_factory.mktemp("planted") / "project"
-    shutil.copytree(ROOT, dest, ignore=SKIP)
-    project = Project(dest)
+    # from the session's executed notebooks: the runs that read a planted table run again
+    project = copy_with_runs(executed_copy[0], tmp_path_factory.mktemp("planted") / "project")
     plant(project)
     checked = cli(project, "validate")
     assert checked.returncode == 0, "the planted data must be valid data:\n" + checked.stderr[-3000:]

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import CHROMIUM, ROOT, SKIP, cli, content_digest, planted, serve, tree_digest
+from conftest import CHROMIUM, ROOT, SKIP, cli, content_digest, copy_with_runs, planted, serve, tree_digest
 from facereport.paths import Project
 from facereport.runs import load_plan
 from facereport.toc import toc_pages
@@ -21,9 +21,11 @@ pytestmark = pytest.mark.build
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(executed_copy, tmp_path_factory):
+    # the session's executed notebooks and run stamps: the build reuses every run (the same
+    # inputs) and renders; a clean build from nothing is test_a_clean_build_and_an_incremental...
     dest = tmp_path_factory.mktemp("book") / "project"
-    shutil.copytree(ROOT, dest, ignore=SKIP)
+    copy_with_runs(executed_copy[0], dest)
     # what a working checkout has lying around must not end up in the book
     (dest / ".pytest_cache").mkdir()
     (dest / ".pytest_cache/README.md").write_text("# pytest cache directory\n")
@@ -249,12 +251,11 @@ def test_the_book_holds_only_what_the_last_build_produced(built):
     assert after == clean
 
 
-def test_two_runs_of_one_notebook_build_as_two_pages(tmp_path):
+def test_two_runs_of_one_notebook_build_as_two_pages(executed_copy, tmp_path):
     # A page per parameter set: the same notebook twice. Its figures' labels must not collide
-    # (Sphinx warns about duplicate labels, and the strict build fails on warnings).
-    dest = tmp_path / "project"
-    shutil.copytree(ROOT, dest, ignore=SKIP)
-    project = Project(dest)
+    # (Sphinx warns about duplicate labels, and the strict build fails on warnings). The other
+    # runs are reused from the session's executed copy; the new one runs.
+    project = copy_with_runs(executed_copy[0], tmp_path / "project")
     runs = project.runs_file
     text = runs.read_text(encoding="utf-8")
     second = ("      - run: rollout-zhejiang\n        notebook: notebooks/rollout.ipynb\n"

@@ -113,7 +113,7 @@ def test_the_overview_states_the_spread(tables):
     top = table["events"].sort_values(ascending=False, kind="stable")
     assert f"{table.loc[top.index[0], 'name']} ({int(top.iloc[0])})" in f["unevenness_sentence"]
     assert f"{round(top.iloc[:3].sum() / top.sum() * 100):.0f} %" in f["unevenness_sentence"]
-    per = table["per_10m"].sort_values()
+    per = table["per_people"].sort_values()
     assert f"{per.iloc[0]:.2f} ({table.loc[per.index[0], 'name']}, " in f["per_person_sentence"]
 
 
@@ -132,3 +132,14 @@ def test_the_overview_names_the_kinds_of_division_from_the_census_table(tables):
     kinds = context["type"].value_counts()
     assert f["kinds_sentence"].startswith(f"{kinds['province']} provinces, {kinds['autonomous_region']} autonomous regions")
     assert f["n_near_floor"] == int(table["events"].between(3, 4).sum())
+
+
+def test_the_overview_counts_per_the_residents_its_parameter_gives(tables):
+    events, rules, context, _ = tables
+    ten = provinces.per_province(events, rules, context)
+    one = provinces.per_province(events, rules, context, per=1_000_000)
+    assert ((one["per_people"] - ten["per_people"] / 10).abs() <= 0.01).all()
+    f = provinces.overview_findings(one, events, context, per=1_000_000)
+    assert f["per_person_sentence"].startswith("Per million residents") and f["per_label"] == "million"
+    assert "Per million people" in provinces.overview_table(one, 1_000_000)
+    assert provinces.per_label(100_000) == "100,000" and provinces.per_label(10_000_000) == "10 million"

@@ -3,6 +3,8 @@ by file, line and column, rules in the rollout table are the same facts as instr
 notebook's counts at another as-of day are what pandas computes on the CSV."""
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import shutil
 
@@ -206,7 +208,6 @@ def test_every_jurisdiction_in_the_data_has_a_page(root):
 
 
 def test_the_default_as_of_day_moves_only_with_the_regulation_tables_sources(root):
-    import copy as _copy
 
     from facereport import data
     from facereport.paths import Project
@@ -216,8 +217,8 @@ def test_the_default_as_of_day_moves_only_with_the_regulation_tables_sources(roo
     tables = [data.load("regulations", project), data.load("regulation_provisions", project)]
     day = regulation.default_as_of(registry, tables)
     # a source read later for another strand does not move it
-    later = _copy.copy(next(iter(registry.values())))
-    later.fields = {**later.fields, "urldate": "2099-01-01"}
+    first = next(iter(registry.values()))
+    later = dataclasses.replace(first, fields={**first.fields, "urldate": "2099-01-01"})   # Sources are frozen
     assert regulation.default_as_of({**registry, "zz_other_strand": later}, tables) == day
     # the day is the latest reading of a source these tables cite
     cited = {k.strip() for t in tables for cell in t["sources"] for k in cell.split(";") if k.strip()}

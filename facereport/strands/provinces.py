@@ -19,7 +19,15 @@ from ..safe import figure_text
 from ..style import GREY, OKABE_ITO
 from ..places import MAINLAND, page_link, province_name
 
-PER_PEOPLE = 10_000_000   # counts per 10 million residents
+PER_PEOPLE = 10_000_000   # counts per 10 million residents, unless the overview's parameter says otherwise
+
+
+def per_label(per: int) -> str:
+    """10_000_000 -> '10 million', 1_000_000 -> 'million', 100_000 -> '100,000'."""
+    if per % 1_000_000 == 0:
+        m = per // 1_000_000
+        return "million" if m == 1 else f"{m:,} million"
+    return f"{per:,}"
 
 
 def check_province(code: str) -> str | None:
@@ -35,9 +43,10 @@ def check_selection(p: dict, project=None) -> str | None:
 
 # ---------------------------------------------------------------- the numbers
 
-def per_province(events: pd.DataFrame, rules: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
+def per_province(events: pd.DataFrame, rules: pd.DataFrame, context: pd.DataFrame,
+                 per: int = PER_PEOPLE) -> pd.DataFrame:
     """One row per mainland province: events, sources, sectors, first year, local instruments,
-    population and events per 10 million residents."""
+    population and events per ``per`` residents (column per_people)."""
     placed = events[events["province"].isin(MAINLAND)]
     out = pd.DataFrame(index=pd.Index(MAINLAND, name="province"))
     out["name"] = [province_name(c) for c in MAINLAND]
@@ -52,7 +61,7 @@ def per_province(events: pd.DataFrame, rules: pd.DataFrame, context: pd.DataFram
     out["court_cases"] = local[local["level"] == "court"].groupby("jurisdiction").size().reindex(out.index, fill_value=0).astype(int)
     people = context.set_index("province")["population"]
     out["population"] = people.reindex(out.index)
-    out["per_10m"] = (out["events"] / out["population"] * PER_PEOPLE).round(2)
+    out["per_people"] = (out["events"] / out["population"] * per).round(2)
     return out
 
 
@@ -80,8 +89,8 @@ def province_findings(code: str, events: pd.DataFrame, table: pd.DataFrame,
         "tied": tied,
         "national_placed": national,
         "n_nationwide": int((events["province"] == "").sum()),
-        "per_10m": float(row["per_10m"]) if pd.notna(row["per_10m"]) else float("nan"),
-        "median_per_10m": float(table["per_10m"].median()),
+        "per_people": float(row["per_people"]) if pd.notna(row["per_people"]) else float("nan"),
+        "median_per_people": float(table["per_people"].median()),
         "population_m": round(float(row["population"]) / 1e6, 1) if pd.notna(row["population"]) else float("nan"),
         "n_debate": int((debate["province"] == code).sum()) if debate is not None else 0,
         "n_debate_placed": int(debate["province"].isin(MAINLAND).sum()) if debate is not None else 0,
@@ -112,12 +121,12 @@ def province_sentences(code: str, f: dict) -> dict[str, str]:
     rank = (f"{part}; {name} ranks {f['rank']} of 31 by count{tie}. "
             f"Another {prose.count(f['n_nationwide'], 'event')} apply nationwide or across several provinces, "
             "and so also here.")
-    if np.isnan(f["per_10m"]):
+    if np.isnan(f["per_people"]):
         people = "No population is recorded for it, so no count per person is given."
     else:
         people = (f"With {f['population_m']:g} million residents at the 2020 census, that is "
-                  f"{f['per_10m']:.2f} events per 10 million people, against a median of "
-                  f"{f['median_per_10m']:.2f} across the 31.")
+                  f"{f['per_people']:.2f} events per {per_label(PER_PEOPLE)} people, against a median of "
+                  f"{f['median_per_people']:.2f} across the 31.")
     r, c = f["n_local_rules"], f["n_court_cases"]
     rules = (f"{prose.capital(prose.count(r, 'local rule'))} of the province or its cities and "
              f"{prose.count(c, 'court case')} from its courts {prose.are(r + c)} in the "
@@ -144,7 +153,8 @@ def debate_table(debate: pd.DataFrame, kind_labels: dict[str, str], registry: di
                           registry=registry)
 
 
-def overview_findings(table: pd.DataFrame, events: pd.DataFrame, context: pd.DataFrame | None = None) -> dict:
+def overview_findings(table: pd.DataFrame, events: pd.DataFrame, context: pd.DataFrame | None = None,
+                      per: int = PER_PEOPLE) -> dict:
     """The overview's numbers: how unevenly the record covers the 31 (``context``: the census
     table, for the kinds of division)."""
     counts = table["events"].sort_values(ascending=False, kind="stable")
@@ -161,7 +171,7 @@ def overview_findings(table: pd.DataFrame, events: pd.DataFrame, context: pd.Dat
         "n_thin": int(len(thin)),
     }
     leaders = prose.listing(f"{table.loc[c, 'name']} ({int(v)})" for c, v in top3.items())
-    per = table["per_10m"].dropna().sort_values(ascending=False, kind="stable")
+    rates = table["per_people"].dropna().sort_values(ascending=False, kind="stable")
     f["coverage_sentence"] = (
         f"The record places {prose.count(total, 'rollout event')} in a province; "
         f"{f['n_with_events']} of the 31 have at least one and {f['n_with_three']} have three or more. "
@@ -172,10 +182,11 @@ def overview_findings(table: pd.DataFrame, events: pd.DataFrame, context: pd.Dat
     def who(code):
         return f"{table.loc[code, 'name']}, {table.loc[code, 'population'] / 1e6:.1f} million residents"
     f["per_person_sentence"] = (
-        "Per 10 million residents (2020 census), the counts run from "
-        f"{per.iloc[-1]:.2f} ({who(per.index[-1])}) to {per.iloc[0]:.2f} ({who(per.index[0])}); "
+        f"Per {per_label(per)} residents (2020 census), the counts run from "
+        f"{rates.iloc[-1]:.2f} ({who(rates.index[-1])}) to {rates.iloc[0]:.2f} ({who(rates.index[0])}); "
         "where counts are small, one event more or less moves a small province's rate the most."
-        if len(per) else "No population is recorded.")
+        if len(rates) else "No population is recorded.")
+    f["per_label"] = per_label(per)
     # the floor: thin provinces were searched until each had three events (data_and_method.md)
     near_floor = table[table["events"].between(3, 4)]
     f["n_near_floor"] = int(len(near_floor))
@@ -195,15 +206,15 @@ def overview_findings(table: pd.DataFrame, events: pd.DataFrame, context: pd.Dat
 
 # ---------------------------------------------------------------- tables
 
-def overview_table(table: pd.DataFrame) -> str:
+def overview_table(table: pd.DataFrame, per: int = PER_PEOPLE) -> str:
     """All 31, each linked to its page."""
     shown = table.reset_index().sort_values("name", kind="stable").assign(
         link=lambda t: [page_link(c) for c in t["province"]],
         first=lambda t: [str(int(y)) if pd.notna(y) else "" for y in t["first_year"]],
-        per=lambda t: [f"{v:.2f}" if pd.notna(v) else "" for v in t["per_10m"]],
+        per=lambda t: [f"{v:.2f}" if pd.notna(v) else "" for v in t["per_people"]],
         pop=lambda t: [f"{v / 1e6:.1f}" if pd.notna(v) else "" for v in t["population"]],
     )
-    return markdown_table(shown, {"link": "Province", "events": "Events", "per": "Per 10 million people",
+    return markdown_table(shown, {"link": "Province", "events": "Events", "per": f"Per {per_label(per)} people",
                                   "pop": "Population, 2020 (millions)", "sources": "Sources", "sectors": "Sectors",
                                   "first": "First event", "local_rules": "Local rules", "court_cases": "Court cases"},
                           cited="", raw=("link",))
@@ -236,11 +247,11 @@ def choropleth(shapes, table: pd.DataFrame, column: str, label: str, ax=None):
     return fig
 
 
-def map_panels(shapes, table: pd.DataFrame):
-    """Two maps side by side: events in total, and per 10 million residents."""
+def map_panels(shapes, table: pd.DataFrame, per: int = PER_PEOPLE):
+    """Two maps side by side: events in total, and per ``per`` residents."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     choropleth(shapes, table, "events", "Rollout events recorded", axes[0])
-    choropleth(shapes, table, "per_10m", "Events per 10 million residents (2020 census)", axes[1])
+    choropleth(shapes, table, "per_people", f"Events per {per_label(per)} residents (2020 census)", axes[1])
     return fig
 
 
