@@ -208,7 +208,6 @@ def test_every_jurisdiction_in_the_data_has_a_page(root):
 
 
 def test_the_default_as_of_day_moves_only_with_the_regulation_tables_sources(root):
-
     from facereport import data
     from facereport.paths import Project
     from facereport.strands import regulation
