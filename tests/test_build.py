@@ -224,17 +224,18 @@ def test_a_stylesheet_change_alone_reaches_the_book(built):
 def test_the_book_holds_only_what_the_last_build_produced(built):
     # Build with extra rows (more figures' content, more words to index), then without them:
     # the book must be byte for byte the clean build, with no orphan image or stale search entry.
+    # The rows go to exports.csv, which the exports chapter and the vendor pages read (7 runs).
     project, _ = built
     assert cli(project, "build").returncode == 0   # the book of the sources as they are now
     clean = content_digest(project.html_dir)
-    table = project.root / "data/rollout_events.csv"
+    table = project.root / "data/exports.csv"
     original = table.read_text(encoding="utf-8")
     rows = list(csv.reader(original.splitlines()))
     extra = []
     for i, row in enumerate(rows[1:11]):
         row = list(row)
-        row[0] = f"ro-{9000 + i}"
-        row[rows[0].index("summary")] = f"Zanzibarish extra event number {i} planted for the leftover test"
+        row[0] = f"ex-{9000 + i}"
+        row[rows[0].index("project")] = f"Zanzibarish extra project number {i} planted for the leftover test"
         row[rows[0].index("city")] = f"Zanzibarish {i}"   # another place: not a possible duplicate
         extra.append(row)
     with table.open("a", encoding="utf-8", newline="") as fh:
