@@ -43,16 +43,8 @@ def entry(before: dict, after: dict) -> dict:
         lines.append(f"New page: {titles.get(name, name)}.")
     for name in pages["removed"]:
         lines.append(f"Page removed: {before['pages'][name].get('title') or name}.")
-    # in the book's order (the strands before the 31 province pages), so that the lines kept
-    # under MAX_LINES are the chapters' first
-    order = list(after.get("pages", {}))
-    for name, page in sorted(pages["pages"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
-        for key, (a, b) in page["moved"].items():
-            lines.append(f"{titles.get(name, name)}: “{shorten(a or '', 120)}” became “{shorten(b or '', 120)}”.")
-        if page["figures"]:
-            lines.append(f"{titles.get(name, name)}: the data of {len(page['figures'])} figure(s) changed.")
-        for key in page.get("displayed", []):
-            lines.append(f"{titles.get(name, name)}: the table or text under “{key}” changed.")
+    # the data's lines first (short, one per table), then the pages' in the book's order (the
+    # strands before the 31 province pages), so that the lines kept under MAX_LINES say the most
     for name, t in rows_from_records(before, after).items():
         parts = [f"{len(t[k])} {k}" for k in ("added", "changed", "removed") if t[k]]
         ids = ", ".join((t["added"] + t["changed"] + t["removed"])[:8])
@@ -61,6 +53,14 @@ def entry(before: dict, after: dict) -> dict:
     added, removed = sorted(set(b) - set(a)), sorted(set(a) - set(b))
     if added or removed:
         lines.append(f"Sources: {len(added)} added, {len(removed)} removed.")
+    order = list(after.get("pages", {}))
+    for name, page in sorted(pages["pages"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
+        for key, (a, b) in page["moved"].items():
+            lines.append(f"{titles.get(name, name)}: “{shorten(a or '', 120)}” became “{shorten(b or '', 120)}”.")
+        if page["figures"]:
+            lines.append(f"{titles.get(name, name)}: the data of {len(page['figures'])} figure(s) changed.")
+        for key in page.get("displayed", []):
+            lines.append(f"{titles.get(name, name)}: the table or text under “{key}” changed.")
     more = len(lines) - MAX_LINES
     return {"lines": lines[:MAX_LINES] + ([f"… and {more} more."] if more > 0 else [])}
 
