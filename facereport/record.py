@@ -23,30 +23,35 @@ RECORD = "record.json"
 VERSION = 1
 
 
-def glued(notebook: Path) -> dict:
-    """The values a notebook glued (myst_nb.glue), by name: numbers as numbers, text as text.
-    A glued figure is left out (its data is recorded by hash, see ``figures``)."""
-    nb = nbformat.read(notebook, as_version=4)
-    values = {}
+def glue_outputs(nb):
+    """Each glued output (myst_nb.glue) of an executed notebook: its name, and its data with
+    myst-nb's mime prefix removed."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             scrap = out.get("metadata", {}).get("scrapbook", {})
-            name = scrap.get("name")
-            if not name:
-                continue
-            prefix = scrap.get("mime_prefix", "")
-            data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in out.get("data", {}).items()}
-            if any(k.startswith("image/") for k in data):
-                continue
-            if "text/markdown" in data:
-                values[name] = data["text/markdown"]
-            elif "text/plain" in data:
-                text = data["text/plain"]
-                try:  # as myst-nb reads it back: the repr of a number or a string
-                    values[name] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[name] = text
-    return values
+            if scrap.get("name"):
+                prefix = scrap.get("mime_prefix", "")
+                yield scrap["name"], {k[len(prefix):] if k.startswith(prefix) else k: v
+                                      for k, v in out.get("data", {}).items()}
+
+
+def glued_value(data: dict):
+    """A glued text's value as myst-nb reads it back: Markdown as it is, else the repr of a number
+    or a string read back as that number or string."""
+    if "text/markdown" in data:
+        return data["text/markdown"]
+    text = data.get("text/plain", "")
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def glued(notebook: Path) -> dict:
+    """The values a notebook glued (myst_nb.glue), by name: numbers as numbers, text as text.
+    A glued figure is left out (its data is recorded by hash, see ``figures``)."""
+    return {name: glued_value(data) for name, data in glue_outputs(nbformat.read(notebook, as_version=4))
+            if not any(k.startswith("image/") for k in data) and ("text/markdown" in data or "text/plain" in data)}
 
 
 def displayed(notebook: Path) -> dict[str, str]:

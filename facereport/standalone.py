@@ -11,7 +11,6 @@ becomes "(Author, year)", a link to another page becomes its text. Cells the boo
 """
 from __future__ import annotations
 
-import ast
 import base64
 import copy
 import os
@@ -21,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from .bib import Source
+from .record import glue_outputs, glued_value
 
 ROLE = re.compile(r"\{(glue:text|glue|doc|cite:p|cite:t|cite|figdata|numref|ref)\}`([^`]*)`")
 DIRECTIVE = re.compile(r"^```\{(glue:figure|admonition)\}[ \t]*([^\n]*)\n((?:[ \t]*:[\w-]+:[^\n]*\n)*)(.*?)^```[ \t]*$",
@@ -36,27 +36,16 @@ CHROMIUM = Path(os.environ.get("FACEREPORT_CHROMIUM", "/usr/bin/chromium"))
 
 
 def _glue(nb) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """Glued text by name, and glued figures by name as (mime type, data)."""
+    """Glued text by name (a number as its repr, as myst-nb shows it), and glued figures by name
+    as (mime type, data)."""
     text, figures = {}, {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            scrap = out.get("metadata", {}).get("scrapbook", {})
-            if not scrap.get("name"):
-                continue
-            prefix = scrap.get("mime_prefix", "")
-            data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in out.get("data", {}).items()}
-            image = next((k for k in ("image/png", "image/svg+xml", "image/jpeg") if k in data), None)
-            if image:
-                figures[scrap["name"]] = (image, data[image])
-            elif "text/markdown" in data:
-                text[scrap["name"]] = data["text/markdown"]
-            elif "text/plain" in data:
-                plain = data["text/plain"]
-                try:   # myst-nb's glue:text shows a string's value, not its repr
-                    value = ast.literal_eval(plain)
-                except (ValueError, SyntaxError):
-                    value = plain
-                text[scrap["name"]] = value if isinstance(value, str) else plain
+    for name, data in glue_outputs(nb):
+        image = next((k for k in ("image/png", "image/svg+xml", "image/jpeg") if k in data), None)
+        if image:
+            figures[name] = (image, data[image])
+        elif "text/markdown" in data or "text/plain" in data:
+            value = glued_value(data)
+            text[name] = value if isinstance(value, str) else data["text/plain"]
     return text, figures
 
 

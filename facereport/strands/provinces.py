@@ -18,6 +18,7 @@ from ..cite import markdown_table
 from ..safe import figure_text
 from ..style import GREY, OKABE_ITO
 from ..places import MAINLAND, page_link, province_name
+from .rollout import dated
 
 PER_PEOPLE = 10_000_000   # counts per 10 million residents, unless the overview's parameter says otherwise
 
@@ -145,9 +146,7 @@ def province_sentences(code: str, f: dict) -> dict[str, str]:
 
 def debate_table(debate: pd.DataFrame, kind_labels: dict[str, str], registry: dict | None = None) -> str:
     """The debate events placed in a province, cited."""
-    shown = debate.assign(when=debate["date"] + debate["date_type"].map(
-        {"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}).fillna(""),
-        kind=debate["event_type"].map(kind_labels).fillna(debate["event_type"]))
+    shown = debate.assign(when=dated(debate), kind=debate["event_type"].map(kind_labels).fillna(debate["event_type"]))
     return markdown_table(shown, {"id": "Id", "when": "Date", "kind": "Kind", "summary": "What the sources report",
                                   "evidence": "Evidence (first source, verbatim)", "sources": "Sources"},
                           registry=registry)

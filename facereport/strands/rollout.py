@@ -222,11 +222,19 @@ def sentences(f: dict, per_year: pd.Series, per_sector: pd.Series, per_province:
     }
 
 
+DATE_TYPE_SUFFIX = {"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}
+
+
+def dated(frame: pd.DataFrame) -> pd.Series:
+    """A row's date as the tables show it: the date, and what kind of date it is unless it occurred."""
+    return frame["date"] + frame["date_type"].map(DATE_TYPE_SUFFIX).fillna("")
+
+
 def events_table(events: pd.DataFrame, sector_labels: dict[str, str], registry: dict | None = None) -> str:
     """The events as a MyST table whose last column cites the source registry; with the registry,
     evidence quoted from a copy says which copy."""
     table = events.assign(
-        when=events["date"] + events["date_type"].map({"occurred": "", "announced": " (announced)", "reported": " (reported)", "scheduled": " (scheduled)"}),
+        when=dated(events),
         sector_label=events["sector"].map(sector_labels),
         # a province links to its page; a code outside the mainland's 31 (none yet) stays a name
         province_label=[page_link(code) if code in MAINLAND else (province_name(code) if code else "Nationwide")
